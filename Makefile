@@ -1,0 +1,81 @@
+# cmetrack: `make run` serves the demo on SQLite; `make test` runs the whole suite.
+# Every target installs what it needs, so a fresh clone needs only Python 3.11, make and npm.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/cmetrack
+VENDOR := src/cmetrack/static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= cmetrack.settings.dev
+
+.PHONY: run test lint typecheck pytest setup assets db demo lock screenshots clean
+
+run: setup db demo
+	@echo ""
+	@echo "cmetrack is at http://$(HOST):$(PORT)/  (demo sign-in details above; Ctrl+C stops it)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup lint typecheck pytest
+
+setup: $(VENV)/.installed $(VENDOR)/.copied
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null \
+		|| $(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# GOV.UK Frontend and MOJ Frontend come from npm and are copied, never committed. Their CSS
+# points at /assets/; we rewrite that to a path relative to the CSS file so any STATIC_URL works.
+$(VENDOR)/.copied: node_modules/.installed
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/govuk $(VENDOR)/moj
+	cp -R node_modules/govuk-frontend/dist/govuk/assets $(VENDOR)/govuk/assets
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/govuk/
+	sed 's#url(/assets/#url(assets/#g' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
+		> $(VENDOR)/govuk/govuk-frontend.min.css
+	cp -R node_modules/@ministryofjustice/frontend/moj/assets $(VENDOR)/moj/assets
+	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $(VENDOR)/moj/
+	sed 's#url(/assets/#url(assets/#g' node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.css \
+		> $(VENDOR)/moj/moj-frontend.min.css
+	touch $@
+
+assets: $(VENDOR)/.copied
+
+db: setup
+	@mkdir -p var
+	$(MANAGE) migrate --no-input -v 0
+
+# Loads the synthetic demo authority once; later runs find it and start in seconds.
+demo: db
+	$(MANAGE) seed-demo --if-empty
+
+lint: setup
+	$(BIN)/ruff check src benchmarks
+	$(BIN)/ruff format --check src benchmarks
+	DJANGO_SETTINGS_MODULE=cmetrack.settings.test $(MANAGE) makemigrations --check --dry-run -v 0
+
+typecheck: setup
+	$(BIN)/mypy src
+
+# -n 2: the machine has two cores. Browser tests need Debian's chromium (see .ci/run).
+pytest: setup
+	DJANGO_SETTINGS_MODULE=cmetrack.settings.test $(BIN)/pytest -n 2 --create-db -p no:cacheprovider
+
+screenshots: setup
+	DJANGO_SETTINGS_MODULE=cmetrack.settings.test CMETRACK_SCREENSHOTS=docs/screenshots \
+		$(BIN)/pytest -m browser -p no:cacheprovider tests/browser
+
+lock:
+	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements/base.in -o requirements/base.txt
+	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements/dev.in -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles

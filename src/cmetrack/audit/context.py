@@ -1,0 +1,19 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from auditlog.context import auditlog_value, set_actor
+from django.contrib.auth.models import AbstractBaseUser
+
+
+@contextmanager
+def acting_as(user: AbstractBaseUser | None) -> Iterator[None]:
+    """Stamp audit entries written inside with this user, in a request or a command alike.
+
+    auditlog's set_actor does not restore an outer context when it exits, so a service called
+    inside a request would leave the request's receiver connected; we put the outer value back.
+    """
+    outer = auditlog_value.get(None)
+    with set_actor(user):
+        yield
+    if outer is not None:
+        auditlog_value.set(outer)

@@ -1,0 +1,8 @@
+"""Every create, update, delete and view of a case goes to the audit log."""
+
+from auditlog.registry import auditlog
+
+from .models import Case, CaseEvent
+
+auditlog.register(Case, exclude_fields=["updated_at"], m2m_fields={"secondary_reasons"})
+auditlog.register(CaseEvent)

@@ -1,0 +1,44 @@
+"""Timeline event kinds and the sentences a caseworker reads.
+
+Kinds are a Python enum checked in code, not database choices, so adding one needs no migration.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    OPENED = "opened"
+    STATUS_CHANGED = "status_changed"
+    ASSIGNED = "assigned"
+    NOTE_ADDED = "note_added"
+    FLAG_ADDED = "flag_added"
+    FLAG_REMOVED = "flag_removed"
+    RISK_CHANGED = "risk_changed"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+def describe(kind: str, payload: dict[str, Any]) -> str:
+    """One plain sentence for the timeline; the actor and time are shown beside it."""
+    match EventKind(kind):
+        case EventKind.OPENED:
+            return f"Case opened from a referral by {payload.get('source', 'unknown source')}"
+        case EventKind.STATUS_CHANGED:
+            return f"Status changed from {payload['from_label']} to {payload['to_label']}"
+        case EventKind.ASSIGNED:
+            if payload.get("to_name"):
+                return f"Assigned to {payload['to_name']}"
+            return "Unassigned"
+        case EventKind.NOTE_ADDED:
+            return "Note added"
+        case EventKind.FLAG_ADDED:
+            return f"Flag added: {payload['flag']}"
+        case EventKind.FLAG_REMOVED:
+            return f"Flag removed: {payload['flag']}"
+        case EventKind.RISK_CHANGED:
+            return f"Risk changed from {payload['from_label']} to {payload['to_label']}"
+        case EventKind.CLOSED:
+            return f"Case closed: {payload['outcome_label']}"
+        case EventKind.REOPENED:
+            return "Case reopened"

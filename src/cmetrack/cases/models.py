@@ -1,0 +1,166 @@
+"""The CME episode of one child: from referral to re-engagement (DOMAIN.md §5)."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .status import OPEN_STATUSES, Status
+
+# Crockford's base32 without look-alikes: references are read out over the phone.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_case_reference() -> str:
+    """A random reference such as CME-7K3P-Q9XW: quotable, and reveals nothing about volume."""
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"CME-{body[:4]}-{body[4:]}"
+
+
+class MissingReason(models.Model):
+    """Why the child is missing education. Reference data, effective-dated, since the DfE
+    revises its reason list (five reasons added autumn 2025)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=150)
+    dfe_code = models.CharField(
+        "DfE collection code",
+        max_length=20,
+        blank=True,
+        help_text="The code this reason is counted under in the termly CME return.",
+    )
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    display_order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["display_order", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Category(models.TextChoices):
+    # Only true CME counts in the statutory return; at-risk cases are tracked beside them.
+    CME = "cme", "Child missing education"
+    AT_RISK = "at_risk", "At risk of missing education"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class ReferralSource(models.TextChoices):
+    SCHOOL = "school", "School"
+    SOCIAL_CARE = "social_care", "Children's social care"
+    HEALTH = "health", "Health"
+    POLICE = "police", "Police"
+    HOUSING = "housing", "Housing"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    ADMISSIONS = "admissions", "Admissions"
+    EHE_TEAM = "ehe_team", "Elective home education team"
+    OTHER_LA = "other_la", "Another local authority"
+    PUBLIC = "public", "Member of the public"
+    PARENT = "parent", "Parent or carer"
+    DATA_CHECK = "data_check", "Data cross-check"
+    OTHER = "other", "Other"
+
+
+class Outcome(models.TextChoices):
+    """Closure reasons (DOMAIN.md §5)."""
+
+    ON_ROLL_THIS_LA = "on_roll_here", "On roll at a school in this authority"
+    ON_ROLL_OTHER_LA = "on_roll_elsewhere", "On roll in another authority (confirmed)"
+    HANDED_TO_OTHER_LA = "handed_to_la", "Handed to another authority's CME officer"
+    MOVED_ABROAD = "moved_abroad", "Moved abroad (confirmed)"
+    HOME_EDUCATION = "home_education", "Suitable home education (passed to EHE team)"
+    ALTERNATIVE_PROVISION = "alternative_provision", "Alternative provision or section 19 provision"
+    SAO_COMPLIED = "sao_complied", "School attendance order complied with"
+    OVER_AGE = "over_age", "Over compulsory school age"
+    DIED = "died", "Died"
+    DUPLICATE = "duplicate", "Duplicate of another case"
+    NOT_CME = "not_cme", "Referral not CME"
+
+
+class Case(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=16, unique=True, default=new_case_reference)
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="cases")
+    category = models.CharField(max_length=10, choices=Category.choices, default=Category.CME)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.REFERRED, db_index=True
+    )
+    risk_level = models.CharField(
+        max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
+    primary_reason = models.ForeignKey(
+        MissingReason, on_delete=models.PROTECT, related_name="primary_cases"
+    )
+    secondary_reasons = models.ManyToManyField(
+        MissingReason, blank=True, related_name="secondary_cases"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    referral_date = models.DateField(db_index=True)
+    referral_source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    referrer = models.CharField(
+        max_length=200, blank=True, help_text="Who referred: name, role and organisation."
+    )
+    last_school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    date_last_attended = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-referral_date", "-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=~Q(status=Status.CLOSED),
+                name="one_open_case_per_child",
+                violation_error_message="This child already has an open case.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.CLOSED, outcome__gt="", closed_on__isnull=False)
+                | (~Q(status=Status.CLOSED) & Q(outcome="", closed_on__isnull=True)),
+                name="closed_iff_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline: actor, time, kind (see events.EventKind) and payload."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_at = models.DateTimeField(db_index=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from .views import actions, pages
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", pages.dashboard, name="dashboard"),
+    path("cases/", pages.case_list_view, name="list"),
+    path("referrals/new/", actions.referral_create, name="referral-create"),
+    path("cases/<uuid:public_id>/", pages.case_detail, name="detail"),
+    path("cases/<uuid:public_id>/status/", actions.change_status, name="status"),
+    path("cases/<uuid:public_id>/assign/", actions.assign, name="assign"),
+    path("cases/<uuid:public_id>/notes/new/", actions.add_note, name="note"),
+    path("cases/<uuid:public_id>/risk/", actions.change_risk, name="risk"),
+    path("cases/<uuid:public_id>/close/", actions.close, name="close"),
+    path("cases/<uuid:public_id>/reopen/", actions.reopen, name="reopen"),
+    path("cases/<uuid:public_id>/flags/new/", actions.add_flag, name="flag-add"),
+    path(
+        "cases/<uuid:public_id>/flags/<slug:code>/remove/", actions.remove_flag, name="flag-remove"
+    ),
+]

@@ -1,0 +1,198 @@
+"""Pages that change a case: each shows a form, calls one service and returns to the case."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cmetrack.accounts.access import la_staff_required
+from cmetrack.accounts.models import User
+from cmetrack.children.models import ChildFlag
+
+from ..forms import (
+    AssignForm,
+    CloseForm,
+    FlagForm,
+    NoteForm,
+    ReferralForm,
+    ReopenForm,
+    RiskForm,
+    StatusForm,
+)
+from ..models import Case
+from ..selectors import case_get
+from ..services import (
+    CaseError,
+    case_add_note,
+    case_assign,
+    case_change_status,
+    case_close,
+    case_flag_add,
+    case_flag_remove,
+    case_reopen,
+    case_set_risk,
+    referral_record,
+)
+from ..status import TransitionError
+
+
+def _case_url(case: Case) -> str:
+    return reverse("cases:detail", args=[case.public_id])
+
+
+@la_staff_required
+def referral_create(request: HttpRequest) -> HttpResponse:
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, User)
+        try:
+            result = referral_record(data=form.to_referral(), by=request.user)
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            if result.child_was_known:
+                messages.info(
+                    request,
+                    "This child was already known: the new case is linked "
+                    "to their existing record.",
+                )
+            messages.success(request, f"Referral recorded. Case reference {result.case.reference}")
+            return redirect(_case_url(result.case))
+    return render(request, "cases/referral_form.html", {"form": form})
+
+
+def _case_action(
+    request: HttpRequest,
+    public_id: str,
+    *,
+    title: str,
+    make_form: Callable[..., forms.Form],
+    perform: Callable[[Case, dict[str, Any], User], object],
+    success: str,
+) -> HttpResponse:
+    """Show a form for one case and, when valid, run its service; errors stay on the form."""
+    case = case_get(user=request.user, public_id=public_id)
+    form = make_form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, User)
+        try:
+            perform(case, form.cleaned_data, request.user)
+        except (CaseError, TransitionError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, success)
+            return redirect(_case_url(case))
+    return render(request, "cases/case_action.html", {"case": case, "form": form, "title": title})
+
+
+@la_staff_required
+def change_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_get(user=request.user, public_id=public_id)
+    return _case_action(
+        request,
+        public_id,
+        title="Change status",
+        make_form=lambda data: StatusForm(data, current=case.status),
+        perform=lambda c, d, by: case_change_status(case=c, to=d["status"], note=d["note"], by=by),
+        success="Status changed",
+    )
+
+
+@la_staff_required
+def assign(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_get(user=request.user, public_id=public_id)
+    return _case_action(
+        request,
+        public_id,
+        title="Assign the case",
+        make_form=lambda data: AssignForm(data, initial={"officer": case.assigned_to}),
+        perform=lambda c, d, by: case_assign(case=c, officer=d["officer"], by=by),
+        success="Case assigned",
+    )
+
+
+@la_staff_required
+def add_note(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _case_action(
+        request,
+        public_id,
+        title="Add a note",
+        make_form=NoteForm,
+        perform=lambda c, d, by: case_add_note(case=c, text=d["text"], by=by),
+        success="Note added",
+    )
+
+
+@la_staff_required
+def change_risk(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_get(user=request.user, public_id=public_id)
+    return _case_action(
+        request,
+        public_id,
+        title="Change the risk level",
+        make_form=lambda data: RiskForm(data, initial={"risk_level": case.risk_level}),
+        perform=lambda c, d, by: case_set_risk(case=c, risk_level=d["risk_level"], by=by),
+        success="Risk level changed",
+    )
+
+
+@la_staff_required
+def close(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _case_action(
+        request,
+        public_id,
+        title="Close the case",
+        make_form=CloseForm,
+        perform=lambda c, d, by: case_close(
+            case=c, outcome=d["outcome"], closed_on=d["closed_on"], note=d["note"], by=by
+        ),
+        success="Case closed",
+    )
+
+
+@la_staff_required
+def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _case_action(
+        request,
+        public_id,
+        title="Reopen the case",
+        make_form=ReopenForm,
+        perform=lambda c, d, by: case_reopen(case=c, reason=d["reason"], by=by),
+        success="Case reopened",
+    )
+
+
+@la_staff_required
+def add_flag(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _case_action(
+        request,
+        public_id,
+        title="Add a vulnerability flag",
+        make_form=FlagForm,
+        perform=lambda c, d, by: case_flag_add(
+            case=c, flag_type=d["flag_type"], note=d["note"], by=by
+        ),
+        success="Flag added",
+    )
+
+
+@la_staff_required
+@require_POST
+def remove_flag(request: HttpRequest, public_id: str, code: str) -> HttpResponse:
+    case = case_get(user=request.user, public_id=public_id)
+    flag = get_object_or_404(
+        ChildFlag, flag_type__code=code, child=case.child, removed_at__isnull=True
+    )
+    assert isinstance(request.user, User)
+    try:
+        case_flag_remove(case=case, flag=flag, by=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Flag removed: {flag.flag_type.label}")
+    return HttpResponseRedirect(_case_url(case))

@@ -1,0 +1,63 @@
+"""Read-only pages: dashboard, case list, case page. Thin: selectors do the work."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from cmetrack.accounts.access import la_staff_required
+from cmetrack.audit.services import record_view
+
+from ..filters import CaseFilter
+from ..selectors import case_get, case_list, case_timeline, dashboard_figures
+from ..status import Status, allowed_next
+
+PAGE_SIZE = 25
+
+
+@la_staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "figures": dashboard_figures(user=request.user),
+        },
+    )
+
+
+@la_staff_required
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    case_filter = CaseFilter(request.GET or None, queryset=case_list(user=request.user))
+    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "filter": case_filter,
+            "page": page,
+            "query_string": query.urlencode(),
+            "active_filters": bool(request.GET and case_filter.form.has_changed()),
+        },
+    )
+
+
+@la_staff_required
+def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_get(user=request.user, public_id=public_id)
+    # Viewing a child's case is itself recorded (DOMAIN.md §10: full audit of access).
+    record_view(case)
+    record_view(case.child)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "child": case.child,
+            "timeline": case_timeline(case=case),
+            "can_change_status": bool(
+                [s for s in allowed_next(Status(case.status)) if s != Status.CLOSED]
+            ),
+        },
+    )

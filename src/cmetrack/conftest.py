@@ -1,0 +1,54 @@
+"""Personas every view test uses (STYLE.md): who is allowed, who is refused."""
+
+import pytest
+from django.test import Client
+
+from cmetrack.accounts.models import Organisation, User
+from cmetrack.testing.factories import OrganisationFactory, SchoolFactory, UserFactory
+
+
+@pytest.fixture
+def la_team(db: None) -> Organisation:
+    return OrganisationFactory(kind=Organisation.Kind.LA_TEAM, name="Sefton CME team")
+
+
+@pytest.fixture
+def officer(la_team: Organisation) -> User:
+    return UserFactory(role=User.Role.CME_OFFICER, organisation=la_team)
+
+
+@pytest.fixture
+def manager(la_team: Organisation) -> User:
+    return UserFactory(role=User.Role.CME_MANAGER, organisation=la_team)
+
+
+@pytest.fixture
+def admin_user(la_team: Organisation) -> User:
+    return UserFactory(role=User.Role.ADMIN, organisation=la_team)
+
+
+@pytest.fixture
+def school_user(db: None) -> User:
+    school = SchoolFactory()
+    org = OrganisationFactory(kind=Organisation.Kind.SCHOOL, name=school.name, school=school)
+    return UserFactory(role=User.Role.SCHOOL_USER, organisation=org)
+
+
+@pytest.fixture
+def agency_user(db: None) -> User:
+    org = OrganisationFactory(kind=Organisation.Kind.AGENCY, name="Health visiting")
+    return UserFactory(role=User.Role.AGENCY_USER, organisation=org)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Signed in, active, but belonging to another authority: sees no Sefton child."""
+    org = OrganisationFactory(kind=Organisation.Kind.OTHER_LA, name="Wirral", la_code="344")
+    return UserFactory(role=User.Role.OTHER_LA_USER, organisation=org)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -1,0 +1,5 @@
+"""Local development: `make run`. Debug on, embedded SQLite by default."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True

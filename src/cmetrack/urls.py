@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "cmetrack administration"
+admin.site.site_title = "cmetrack"
+
+urlpatterns = [
+    path("", include("cmetrack.cases.urls")),
+    path("account/", include("cmetrack.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
