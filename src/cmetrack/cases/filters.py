@@ -21,7 +21,7 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     open_only = django_filters.BooleanFilter(label="Open cases only", method="filter_open")
     assigned_to = django_filters.ModelChoiceFilter(
-        label="Officer", queryset=la_officers, empty_label="Any officer"
+        label="Officer", queryset=lambda request: la_officers(), empty_label="Any officer"
     )
     last_school = django_filters.ModelChoiceFilter(
         label="Last school", queryset=School.objects.all(), empty_label="Any school"

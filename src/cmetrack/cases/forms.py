@@ -55,8 +55,14 @@ def _not_future(value: date | None, what: str) -> None:
 
 
 class ReferralForm(forms.Form):
-    forenames = forms.CharField(label="Legal first name(s)", max_length=100)
-    surname = forms.CharField(label="Legal surname", max_length=100)
+    forenames = forms.CharField(
+        label="Legal first name(s)", max_length=100,
+        error_messages={"required": "Enter the child's first name"},
+    )
+    surname = forms.CharField(
+        label="Legal surname", max_length=100,
+        error_messages={"required": "Enter the child's surname"},
+    )
     date_of_birth = _past_date_field(
         "Date of birth", help_text="For example, 27 3 2015. Leave blank if not known."
     )
@@ -82,7 +88,8 @@ class ReferralForm(forms.Form):
     parent_phone = forms.CharField(label="Phone number", required=False, max_length=40)
 
     referral_source = forms.ChoiceField(
-        label="Who made the referral?", choices=ReferralSource.choices
+        label="Who made the referral?", choices=ReferralSource.choices,
+        error_messages={"required": "Choose who made the referral"},
     )
     referrer = forms.CharField(
         label="Referrer's name, role and organisation", required=False, max_length=200
@@ -95,6 +102,7 @@ class ReferralForm(forms.Form):
         label="Main reason the child is missing education",
         queryset=MissingReason.objects.none(),
         empty_label="Choose a reason",
+        error_messages={"required": "Choose the main reason"},
     )
     secondary_reasons = forms.ModelMultipleChoiceField(
         label="Other reasons (optional)",

@@ -90,8 +90,14 @@ def search_filter(query: str) -> Q:
 
 def case_timeline(*, case: Case) -> list[dict[str, Any]]:
     events = CaseEvent.objects.filter(case=case).select_related("actor")
+    # The free text an officer wrote with the event, whichever key that event keeps it under.
     return [
-        {"event": e, "sentence": describe(e.kind, e.payload), "payload": e.payload} for e in events
+        {
+            "event": e,
+            "sentence": describe(e.kind, e.payload),
+            "detail": e.payload.get("text") or e.payload.get("note") or e.payload.get("reason"),
+        }
+        for e in events
     ]
 
 

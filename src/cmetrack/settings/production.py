@@ -5,12 +5,15 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import MIDDLEWARE, env_bool
 
 DEBUG = False
 SECRET_KEY = os.environ.get("CMETRACK_SECRET_KEY", "")
 if not SECRET_KEY or SECRET_KEY.startswith("insecure"):
     raise ImproperlyConfigured("Set CMETRACK_SECRET_KEY to a long random value in production.")
+
+# WhiteNoise serves the collected static files (GOV.UK Frontend included) straight after security.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

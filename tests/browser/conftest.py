@@ -1,0 +1,59 @@
+"""Headless Chromium (Debian's package) driven by Playwright against pytest-django's live server."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+# CI sets CMETRACK_REQUIRE_BROWSER so that a missing browser fails loudly instead of skipping.
+if not HAVE_CHROMIUM and os.environ.get("CMETRACK_REQUIRE_BROWSER"):
+    raise RuntimeError("Browser tests need Debian's chromium package: apt-get install chromium")
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are
+# ordinary synchronous set-up, so Django's async-safety guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = os.environ.get("CMETRACK_SCREENSHOTS")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            if not HAVE_CHROMIUM:
+                item.add_marker(pytest.mark.skipif(True, reason="chromium is not installed"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page: object, name: str) -> None:
+    """Full-page PNG into $CMETRACK_SCREENSHOTS when set (`make screenshots`)."""
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
