@@ -15,8 +15,9 @@ PASSWORD = "a-long-test-password"
 
 @pytest.fixture
 def signed_in_officer(live_server: object, page: Page, db: None) -> User:
-    officer = UserFactory(username="officer", first_name="Olive", last_name="Officer",
-                          role=User.Role.CME_OFFICER)
+    officer = UserFactory(
+        username="officer", first_name="Olive", last_name="Officer", role=User.Role.CME_OFFICER
+    )
     page.goto(f"{live_server.url}/")  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     screenshot(page, "sign-in")
@@ -44,7 +45,9 @@ def test_officer_records_works_and_closes_a_case_in_the_browser(
     page.get_by_label("Main reason the child is missing education").select_option(
         label="Whereabouts unknown"
     )
-    page.get_by_label("Last school attended").select_option(label="Netherton Park Primary School (900000)")
+    page.get_by_label("Last school attended").select_option(
+        label="Netherton Park Primary School (900000)"
+    )
     page.get_by_role("button", name="Record referral").click()
 
     expect(page.get_by_role("heading", name="Amelia Testington")).to_be_visible()
@@ -91,7 +94,9 @@ def test_a_missing_field_shows_the_error_summary_and_focuses_it(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_case_list_filters_without_javascript(live_server: object, browser: object, db: None) -> None:
+def test_case_list_filters_without_javascript(
+    live_server: object, browser: object, db: None
+) -> None:
     UserFactory(username="nojs", role=User.Role.CME_OFFICER)
     CaseFactory(child__surname="Quillfeather")
     CaseFactory(child__surname="Otherfamily")

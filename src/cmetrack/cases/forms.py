@@ -56,11 +56,13 @@ def _not_future(value: date | None, what: str) -> None:
 
 class ReferralForm(forms.Form):
     forenames = forms.CharField(
-        label="Legal first name(s)", max_length=100,
+        label="Legal first name(s)",
+        max_length=100,
         error_messages={"required": "Enter the child's first name"},
     )
     surname = forms.CharField(
-        label="Legal surname", max_length=100,
+        label="Legal surname",
+        max_length=100,
         error_messages={"required": "Enter the child's surname"},
     )
     date_of_birth = _past_date_field(
@@ -88,7 +90,8 @@ class ReferralForm(forms.Form):
     parent_phone = forms.CharField(label="Phone number", required=False, max_length=40)
 
     referral_source = forms.ChoiceField(
-        label="Who made the referral?", choices=ReferralSource.choices,
+        label="Who made the referral?",
+        choices=ReferralSource.choices,
         error_messages={"required": "Choose who made the referral"},
     )
     referrer = forms.CharField(

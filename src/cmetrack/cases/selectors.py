@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -30,7 +31,7 @@ def case_list(*, user: AnyUser) -> QuerySet[Case]:
     )
 
 
-def case_get(*, user: AnyUser, public_id: object) -> Case:
+def case_get(*, user: AnyUser, public_id: UUID | str) -> Case:
     """A case this user may see, or 404 (never 403: a refusal would confirm the child exists)."""
     active_flags = ChildFlag.objects.filter(removed_at__isnull=True).select_related("flag_type")
     case = (

@@ -1,6 +1,7 @@
 """Reads of children, scoped by the acting user through accounts.access."""
 
 from datetime import date
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -17,7 +18,7 @@ def children_visible_to(user: AnyUser) -> QuerySet[Child]:
     return Child.objects.none()
 
 
-def child_get(*, user: AnyUser, public_id: object) -> Child:
+def child_get(*, user: AnyUser, public_id: UUID | str) -> Child:
     """A child this user may see, or 404: another organisation's child must not be confirmed."""
     child = children_visible_to(user).filter(public_id=public_id).first()
     if child is None:

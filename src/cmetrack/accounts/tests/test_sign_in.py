@@ -17,7 +17,8 @@ def test_sign_in_page_is_public_and_uses_the_design_system() -> None:
 def test_an_officer_signs_in_and_lands_on_the_dashboard() -> None:
     UserFactory(username="jo", role=User.Role.CME_OFFICER)
     response = Client().post(
-        reverse("accounts:sign-in"), {"username": "jo", "password": "a-long-test-password"},
+        reverse("accounts:sign-in"),
+        {"username": "jo", "password": "a-long-test-password"},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("cases:dashboard")

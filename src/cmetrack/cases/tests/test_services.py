@@ -192,9 +192,7 @@ def test_name_match_ignores_case_in_accented_names_too(officer: User) -> None:
     # Officers type names as heard on the phone; "ZOË" and "Zoë" are the same child.
     known = ChildFactory(forenames="Zoë", surname="Łukasiewicz", date_of_birth=DOB)
 
-    result = referral_record(
-        data=referral(forenames="ZOË", surname="łukasiewicz"), by=officer
-    )
+    result = referral_record(data=referral(forenames="ZOË", surname="łukasiewicz"), by=officer)
 
     assert result.child_was_known is True
     assert result.case.child == known
@@ -382,7 +380,9 @@ def test_a_closed_case_cannot_be_assigned(officer: User, manager: User) -> None:
 def test_a_note_is_written_on_the_timeline_trimmed(officer: User) -> None:
     case = open_case(officer)
 
-    event = case_add_note(case=case, text="  Home visit: no answer, neighbour says moved.\n", by=officer)
+    event = case_add_note(
+        case=case, text="  Home visit: no answer, neighbour says moved.\n", by=officer
+    )
 
     assert event.case == case
     assert event.kind == EventKind.NOTE_ADDED
@@ -508,7 +508,11 @@ def test_closing_records_the_outcome_and_date_and_writes_a_closed_event(officer:
     closed_on = TODAY() - datetime.timedelta(days=2)
 
     case_close(
-        case=case, outcome=Outcome.ON_ROLL_OTHER_LA, closed_on=closed_on, note=" Wirral ", by=officer
+        case=case,
+        outcome=Outcome.ON_ROLL_OTHER_LA,
+        closed_on=closed_on,
+        note=" Wirral ",
+        by=officer,
     )
 
     case.refresh_from_db()
@@ -677,9 +681,7 @@ def test_notes_and_flags_are_audited_with_the_acting_user(officer: User, manager
 def test_a_service_run_outside_any_request_still_names_the_actor(officer: User) -> None:
     # A fresh context holds no auditlog actor at all, as in a management command or a task.
     case = contextvars.Context().run(open_case, officer)
-    contextvars.Context().run(
-        lambda: case_change_status(case=case, to=Status.LOCATED, by=officer)
-    )
+    contextvars.Context().run(lambda: case_change_status(case=case, to=Status.LOCATED, by=officer))
 
     entries = LogEntry.objects.get_for_object(case).order_by("id")
     assert [e.action for e in entries] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]

@@ -17,7 +17,12 @@ REFUSED_PERSONAS = ["school_user", "agency_user", "outsider"]
 
 TEAM_PAGES = ["cases:dashboard", "cases:list", "cases:referral-create"]
 CASE_PAGES = [
-    "cases:detail", "cases:status", "cases:assign", "cases:note", "cases:risk", "cases:close",
+    "cases:detail",
+    "cases:status",
+    "cases:assign",
+    "cases:note",
+    "cases:risk",
+    "cases:close",
     "cases:flag-add",
 ]
 
@@ -29,7 +34,9 @@ def case(db: None) -> Case:
 
 @pytest.mark.parametrize("name", TEAM_PAGES)
 @pytest.mark.parametrize("persona", LA_PERSONAS)
-def test_la_roles_can_open_team_pages(name: str, persona: str, request: pytest.FixtureRequest) -> None:
+def test_la_roles_can_open_team_pages(
+    name: str, persona: str, request: pytest.FixtureRequest
+) -> None:
     user: User = request.getfixturevalue(persona)
     assert client_for(user).get(reverse(name)).status_code == 200
 
@@ -68,8 +75,11 @@ def test_other_roles_cannot_see_or_change_a_case(
     client = client_for(user)
     url = reverse(name, args=[case.public_id])
     assert client.get(url).status_code in {403, 404}
-    assert client.post(url, {"text": "x", "status": "enquiries", "outcome": "died"}).status_code in {
-        403, 404,
+    assert client.post(
+        url, {"text": "x", "status": "enquiries", "outcome": "died"}
+    ).status_code in {
+        403,
+        404,
     }
     case.refresh_from_db()
     assert case.status == "referred"

@@ -16,20 +16,38 @@ from cmetrack.testing.factories import CaseFactory, ChildFactory, SchoolFactory,
 
 
 def _date(prefix: str, value: date) -> dict[str, str]:
-    return {f"{prefix}_0": str(value.day), f"{prefix}_1": str(value.month), f"{prefix}_2": str(value.year)}
+    return {
+        f"{prefix}_0": str(value.day),
+        f"{prefix}_1": str(value.month),
+        f"{prefix}_2": str(value.year),
+    }
 
 
 def referral_post(**overrides: Any) -> dict[str, Any]:
     today = timezone.localdate()
     data: dict[str, Any] = {
-        "forenames": "Amelia", "surname": "Testington", "sex": "F", "upn": "H801200001001",
-        "address_state": "known", "address_line_1": "1 Example Road", "town": "Bootle",
-        "postcode": "l20 7ae", "parent_name": "Jo Testington", "parent_relationship": "Mother",
-        "parent_phone": "07700 900123", "referral_source": "school", "referrer": "DSL, Test Primary",
-        "category": "cme", "primary_reason": reason("whereabouts-unknown").pk,
-        "risk_level": "medium", "note": "Not seen since half term.",
-        **_date("date_of_birth", date(2015, 3, 27)), **_date("referral_date", today),
-        "date_last_attended_0": "", "date_last_attended_1": "", "date_last_attended_2": "",
+        "forenames": "Amelia",
+        "surname": "Testington",
+        "sex": "F",
+        "upn": "H801200001001",
+        "address_state": "known",
+        "address_line_1": "1 Example Road",
+        "town": "Bootle",
+        "postcode": "l20 7ae",
+        "parent_name": "Jo Testington",
+        "parent_relationship": "Mother",
+        "parent_phone": "07700 900123",
+        "referral_source": "school",
+        "referrer": "DSL, Test Primary",
+        "category": "cme",
+        "primary_reason": reason("whereabouts-unknown").pk,
+        "risk_level": "medium",
+        "note": "Not seen since half term.",
+        **_date("date_of_birth", date(2015, 3, 27)),
+        **_date("referral_date", today),
+        "date_last_attended_0": "",
+        "date_last_attended_1": "",
+        "date_last_attended_2": "",
     }
     data.update(overrides)
     return data
@@ -38,9 +56,14 @@ def referral_post(**overrides: Any) -> dict[str, Any]:
 def test_recording_a_referral_creates_the_child_and_case_and_shows_the_case(officer: User) -> None:
     school = SchoolFactory()
     client = client_for(officer)
-    response = client.post(reverse("cases:referral-create"), referral_post(
-        last_school=school.pk, flags=[flag_type("young-carer").pk],
-    ), follow=True)
+    response = client.post(
+        reverse("cases:referral-create"),
+        referral_post(
+            last_school=school.pk,
+            flags=[flag_type("young-carer").pk],
+        ),
+        follow=True,
+    )
     assert response.status_code == 200
     case = Case.objects.get()
     assert case.child.upn == "H801200001001"
@@ -49,7 +72,9 @@ def test_recording_a_referral_creates_the_child_and_case_and_shows_the_case(offi
     assert case.last_school == school
     assert list(case.child.flags.values_list("flag_type__code", flat=True)) == ["young-carer"]
     assert [e.kind for e in case.events.order_by("occurred_at", "id")] == [
-        "opened", "flag_added", "note_added",
+        "opened",
+        "flag_added",
+        "note_added",
     ]
     assert case.reference in response.content.decode()
 
@@ -80,7 +105,9 @@ def test_bad_referrals_show_a_gov_uk_error_summary_and_write_nothing(
     officer: User, overrides: dict[str, str], message: str
 ) -> None:
     logs_before = LogEntry.objects.count()
-    response = client_for(officer).post(reverse("cases:referral-create"), referral_post(**overrides))
+    response = client_for(officer).post(
+        reverse("cases:referral-create"), referral_post(**overrides)
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in body
@@ -105,24 +132,44 @@ def test_officer_moves_notes_closes_and_reopens_a_case_and_the_timeline_tells_it
     client = client_for(officer)
     url = lambda name: reverse(name, args=[case.public_id])  # noqa: E731
 
-    assert client.post(url("cases:status"), {"status": "enquiries", "note": "Calls made"}).status_code == 302
+    assert (
+        client.post(url("cases:status"), {"status": "enquiries", "note": "Calls made"}).status_code
+        == 302
+    )
     assert client.post(url("cases:assign"), {"officer": manager.pk}).status_code == 302
     assert client.post(url("cases:note"), {"text": "Home visit: no answer."}).status_code == 302
     assert client.post(url("cases:risk"), {"risk_level": "high"}).status_code == 302
-    assert client.post(url("cases:flag-add"), {"flag_type": flag_type("young-carer").pk}).status_code == 302
-    assert client.post(url("cases:close"), {"outcome": "on_roll_here", **_date("closed_on", timezone.localdate())}).status_code == 302
+    assert (
+        client.post(url("cases:flag-add"), {"flag_type": flag_type("young-carer").pk}).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            url("cases:close"),
+            {"outcome": "on_roll_here", **_date("closed_on", timezone.localdate())},
+        ).status_code
+        == 302
+    )
     case.refresh_from_db()
     assert case.status == "closed" and case.outcome == "on_roll_here"
-    assert client.post(url("cases:reopen"), {"reason": "Left the new school after a week"}).status_code == 302
+    assert (
+        client.post(url("cases:reopen"), {"reason": "Left the new school after a week"}).status_code
+        == 302
+    )
     case.refresh_from_db()
     assert case.status == "enquiries" and case.outcome == ""
 
     page = client.get(url("cases:detail")).content.decode()
     for sentence in [
-        "Status changed from Referred to Enquiries under way", f"Assigned to {manager}",
-        "Note added", "Home visit: no answer.", "Risk changed from Medium to High",
-        "Flag added: Young carer", "Case closed: On roll at a school in this authority",
-        "Case reopened", "Left the new school after a week",
+        "Status changed from Referred to Enquiries under way",
+        f"Assigned to {manager}",
+        "Note added",
+        "Home visit: no answer.",
+        "Risk changed from Medium to High",
+        "Flag added: Young carer",
+        "Case closed: On roll at a school in this authority",
+        "Case reopened",
+        "Left the new school after a week",
     ]:
         assert sentence in page
 
@@ -152,7 +199,9 @@ def test_closing_without_an_outcome_is_refused_with_an_error(officer: User) -> N
 def test_removing_a_flag_needs_a_post_and_is_recorded(officer: User) -> None:
     case = CaseFactory()
     client = client_for(officer)
-    client.post(reverse("cases:flag-add", args=[case.public_id]), {"flag_type": flag_type("grt").pk})
+    client.post(
+        reverse("cases:flag-add", args=[case.public_id]), {"flag_type": flag_type("grt").pk}
+    )
     remove = reverse("cases:flag-remove", args=[case.public_id, "grt"])
     assert client.get(remove).status_code == 405
     assert client.post(remove).status_code == 302
@@ -169,8 +218,9 @@ def test_viewing_a_case_is_audited_with_the_viewer(officer: User) -> None:
 
 
 def test_case_list_filters_and_searches(officer: User) -> None:
-    wanted = CaseFactory(child__surname="Quillfeather", child__upn="H801200001001",
-                         status="enquiries")
+    wanted = CaseFactory(
+        child__surname="Quillfeather", child__upn="H801200001001", status="enquiries"
+    )
     CaseFactory(child__surname="Other")
     client = client_for(officer)
     for query in ["Quillfeather", "quill", "h801 2000 01001", "27/03/2015", wanted.reference]:

@@ -42,7 +42,11 @@ def test_reads_every_school_with_its_fields_typed_and_trimmed() -> None:
     assert set(by_urn) == {"900101", "900102", "900103", "900104", "010043", "900201", "900202"}
     crosby = by_urn["900102"]
     assert crosby.row == 3  # header is row 1
-    assert (crosby.la_code, crosby.la_name, crosby.establishment_number) == ("343", "Sefton", "4001")
+    assert (crosby.la_code, crosby.la_name, crosby.establishment_number) == (
+        "343",
+        "Sefton",
+        "4001",
+    )
     assert crosby.name == "Crosby Dunes High School"
     assert (crosby.phase, crosby.type_name) == ("Secondary", "Academy converter")
     assert crosby.open_date == date(2012, 9, 1)
@@ -230,6 +234,13 @@ def test_refuses_bytes_that_are_neither_utf8_nor_windows_1252() -> None:
 def test_refuses_a_file_with_nul_bytes_such_as_utf16_text() -> None:
     with pytest.raises(GiasFileError, match="NUL bytes"):
         parse_gias(csv_bytes(HEADER, "900101,343,Sefton,2001,Bootle,Open", encoding="utf-16"))
+
+
+def test_refuses_a_cell_too_long_for_any_csv_as_not_a_readable_csv() -> None:
+    # Typically an unbalanced quote swallowing the rest of the file into one cell.
+    runaway = '"' + "x" * 200_000
+    with pytest.raises(GiasFileError, match=r"not a readable CSV file \(line \d+\): field larger"):
+        parse_gias(csv_bytes(HEADER, f"900101,343,Sefton,2001,{runaway},Open"))
 
 
 def test_refuses_a_file_over_the_size_limit_without_parsing_it(tmp_path: Path) -> None:

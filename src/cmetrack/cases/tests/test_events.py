@@ -1,0 +1,115 @@
+"""Timeline sentences: every kind the services write can be read back as a sentence."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from cmetrack.accounts.models import User
+from cmetrack.cases.events import EventKind, describe
+from cmetrack.cases.models import Case, Outcome, RiskLevel
+from cmetrack.cases.selectors import case_timeline
+from cmetrack.cases.services import (
+    ReferralData,
+    case_add_note,
+    case_assign,
+    case_change_status,
+    case_close,
+    case_flag_add,
+    case_flag_remove,
+    case_reopen,
+    case_set_risk,
+    referral_record,
+)
+from cmetrack.cases.status import Status
+from cmetrack.children.services import ChildData
+from cmetrack.testing.factories import flag_type, reason
+
+
+@pytest.fixture
+def lived_case(officer: User, manager: User) -> Case:
+    """A case taken through every service, so it holds an event of every kind, as written."""
+    case = referral_record(
+        data=ReferralData(
+            child=ChildData(forenames="Amelia", surname="Kowalski"),
+            primary_reason=reason(),
+            referral_source="health",
+            referral_date=timezone.localdate() - datetime.timedelta(days=20),
+        ),
+        by=officer,
+    ).case
+    case_change_status(case=case, to=Status.ENQUIRIES, by=officer, note="Started checks")
+    case_assign(case=case, officer=officer, by=manager)
+    case_assign(case=case, officer=None, by=manager)
+    case_add_note(case=case, text="Called the GP surgery", by=officer)
+    flag = case_flag_add(case=case, flag_type=flag_type("safety-concern"), by=officer)
+    case_flag_remove(case=case, flag=flag, by=officer)
+    case_set_risk(case=case, risk_level=RiskLevel.HIGH, by=officer)
+    case_close(case=case, outcome=Outcome.MOVED_ABROAD, by=officer)
+    case_reopen(case=case, reason="Seen in Bootle", by=officer)
+    return case
+
+
+EXPECTED_SENTENCES = {
+    EventKind.OPENED: ["Case opened from a referral by Health"],
+    EventKind.STATUS_CHANGED: ["Status changed from Referred to Enquiries under way"],
+    EventKind.ASSIGNED: ["Assigned to {officer}", "Unassigned"],
+    EventKind.NOTE_ADDED: ["Note added"],
+    EventKind.FLAG_ADDED: ["Flag added: Concern for the child's safety"],
+    EventKind.FLAG_REMOVED: ["Flag removed: Concern for the child's safety"],
+    EventKind.RISK_CHANGED: ["Risk changed from Medium to High"],
+    EventKind.CLOSED: ["Case closed: Moved abroad (confirmed)"],
+    EventKind.REOPENED: ["Case reopened"],
+}
+
+
+def test_the_expected_sentences_cover_every_event_kind() -> None:
+    assert set(EXPECTED_SENTENCES) == set(EventKind)
+
+
+def test_the_services_write_an_event_of_every_kind(lived_case: Case) -> None:
+    assert set(lived_case.events.values_list("kind", flat=True)) == {k.value for k in EventKind}
+
+
+@pytest.mark.parametrize("kind", list(EventKind), ids=lambda k: k.value)
+def test_every_event_kind_reads_as_a_sentence_with_the_payload_the_services_write(
+    lived_case: Case, officer: User, kind: EventKind
+) -> None:
+    events = lived_case.events.filter(kind=kind).order_by("id")
+
+    sentences = [describe(e.kind, e.payload) for e in events]
+
+    expected = [s.format(officer=officer.get_full_name()) for s in EXPECTED_SENTENCES[kind]]
+    assert sentences == expected
+
+
+@pytest.mark.parametrize("kind", list(EventKind), ids=lambda k: k.value)
+def test_every_event_kind_describes_itself_as_a_non_empty_string(
+    lived_case: Case, kind: EventKind
+) -> None:
+    for event in lived_case.events.filter(kind=kind):
+        sentence = describe(kind, event.payload)
+        assert isinstance(sentence, str) and sentence.strip()
+        assert describe(kind.value, event.payload) == sentence
+
+
+def test_the_timeline_pairs_each_event_with_its_sentence_newest_first(lived_case: Case) -> None:
+    timeline = case_timeline(case=lived_case)
+
+    assert len(timeline) == lived_case.events.count() == 10
+    assert timeline[0]["sentence"] == "Case reopened"
+    assert timeline[-1]["sentence"] == "Case opened from a referral by Health"
+    for row in timeline:
+        assert row["sentence"] == describe(row["event"].kind, row["event"].payload)
+        assert row["payload"] == row["event"].payload
+
+
+def test_an_opened_event_without_a_source_still_reads() -> None:
+    assert describe("opened", {}) == "Case opened from a referral by unknown source"
+
+
+@pytest.mark.parametrize("kind", ["", "deleted", "OPENED", "status-changed"])
+def test_an_unknown_event_kind_raises_value_error(kind: str) -> None:
+    with pytest.raises(ValueError):
+        describe(kind, {})
+
