@@ -13,7 +13,14 @@ from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
 from cmetrack.children.models import Child, ChildFlag, VulnerabilityFlagType
 from cmetrack.children.selectors import child_find_existing
-from cmetrack.children.services import ChildData, child_create, child_flag_add, child_flag_remove
+from cmetrack.children.services import (
+    ChildData,
+    ChildError,
+    child_add_referral_details,
+    child_create,
+    child_flag_add,
+    child_flag_remove,
+)
 from cmetrack.schools.models import School
 
 from .events import EventKind
@@ -29,6 +36,12 @@ def _event(case: Case, kind: EventKind, by: User | None, **payload: Any) -> Case
     return CaseEvent.objects.create(
         case=case, kind=kind.value, actor=by, occurred_at=timezone.now(), payload=payload
     )
+
+
+def _require_team(by: User) -> None:
+    """Importers and commands call these services too, so the check lives here, not in views."""
+    if not is_la_staff(by):
+        raise CaseError("Only the local authority's CME team can change a case.")
 
 
 def _locked(case: Case) -> Case:
@@ -69,6 +82,8 @@ def referral_record(*, data: ReferralData, by: User) -> ReferralResult:
     known = child is not None
     if child is None:
         child = child_create(data=c, by=by)
+    else:
+        child_add_referral_details(child=child, data=c, by=by)
     case = case_open(child=child, data=data, by=by)
     for flag_type in data.flags:
         if not child.flags.filter(flag_type=flag_type, removed_at__isnull=True).exists():
@@ -109,6 +124,7 @@ def case_open(*, child: Child, data: ReferralData, by: User) -> Case:
 
 @transaction.atomic
 def case_change_status(*, case: Case, to: str, by: User, note: str = "") -> Case:
+    _require_team(by)
     case = _locked(case)
     if Status(to) == Status.CLOSED:
         raise TransitionError("Close the case with an outcome instead.")
@@ -134,6 +150,7 @@ def case_change_status(*, case: Case, to: str, by: User, note: str = "") -> Case
 
 @transaction.atomic
 def case_assign(*, case: Case, officer: User | None, by: User) -> Case:
+    _require_team(by)
     case = _locked(case)
     if officer is not None and not is_la_staff(officer):
         raise CaseError("Cases can only be assigned to members of the CME team.")
@@ -156,6 +173,7 @@ def case_assign(*, case: Case, officer: User | None, by: User) -> Case:
 
 @transaction.atomic
 def case_add_note(*, case: Case, text: str, by: User) -> CaseEvent:
+    _require_team(by)
     text = text.strip()
     if not text:
         raise CaseError("Enter the note.")
@@ -165,6 +183,7 @@ def case_add_note(*, case: Case, text: str, by: User) -> CaseEvent:
 
 @transaction.atomic
 def case_set_risk(*, case: Case, risk_level: str, by: User) -> Case:
+    _require_team(by)
     case = _locked(case)
     new = RiskLevel(risk_level)
     if case.risk_level == new:
@@ -181,7 +200,11 @@ def case_set_risk(*, case: Case, risk_level: str, by: User) -> Case:
 def case_flag_add(
     *, case: Case, flag_type: VulnerabilityFlagType, by: User, note: str = ""
 ) -> ChildFlag:
-    flag = child_flag_add(child=case.child, flag_type=flag_type, by=by, note=note)
+    _require_team(by)
+    try:
+        flag = child_flag_add(child=case.child, flag_type=flag_type, by=by, note=note)
+    except ChildError as error:
+        raise CaseError(str(error)) from error
     with acting_as(by):
         _event(case, EventKind.FLAG_ADDED, by, flag=flag_type.label, code=flag_type.code)
     return flag
@@ -189,9 +212,15 @@ def case_flag_add(
 
 @transaction.atomic
 def case_flag_remove(*, case: Case, flag: ChildFlag, by: User) -> None:
+    _require_team(by)
     if flag.child_id != case.child_id:
         raise CaseError("That flag belongs to another child.")
-    child_flag_remove(flag=flag, by=by)
+    # Re-read under a lock: a double-submitted form must not remove (and log) a flag twice.
+    flag = ChildFlag.objects.select_for_update().select_related("flag_type").get(pk=flag.pk)
+    try:
+        child_flag_remove(flag=flag, by=by)
+    except ChildError as error:
+        raise CaseError(str(error)) from error
     with acting_as(by):
         _event(
             case, EventKind.FLAG_REMOVED, by, flag=flag.flag_type.label, code=flag.flag_type.code
@@ -202,6 +231,7 @@ def case_flag_remove(*, case: Case, flag: ChildFlag, by: User) -> None:
 def case_close(
     *, case: Case, outcome: str, by: User, closed_on: date | None = None, note: str = ""
 ) -> Case:
+    _require_team(by)
     case = _locked(case)
     if not outcome:
         raise CaseError("Choose the outcome that closes the case.")
@@ -233,6 +263,7 @@ def case_close(
 
 @transaction.atomic
 def case_reopen(*, case: Case, reason: str, by: User) -> Case:
+    _require_team(by)
     case = _locked(case)
     reason = reason.strip()
     if case.status != Status.CLOSED:

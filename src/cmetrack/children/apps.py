@@ -6,4 +6,7 @@ class ChildrenConfig(AppConfig):
     verbose_name = "Children and families"
 
     def ready(self) -> None:
-        from . import audit_registration  # noqa: F401
+        from . import audit_registration, db  # noqa: F401
+
+        # Names are matched and searched case-insensitively in every alphabet, SQLite included.
+        db.connect()

@@ -38,6 +38,10 @@ def child_find_existing(
         if found:
             return found
     if forenames and surname and date_of_birth:
+        if upn:
+            # A child recorded with a different UPN is a different child for this exact rule;
+            # probabilistic matching (issue 5) shows such near misses to the officer instead.
+            active = active.filter(upn__in=["", upn])
         return (
             active.filter(
                 forenames__iexact=forenames.strip(),

@@ -94,6 +94,54 @@ def child_create(*, data: ChildData, by: User) -> Child:
     return child
 
 
+@transaction.atomic
+def child_add_referral_details(*, child: Child, data: ChildData, by: User) -> list[str]:
+    """A new referral for a known child may bring what the record lacks: a UPN, a newer
+    address, another carer. Add those (never overwrite), and say what was added."""
+    added: list[str] = []
+    with acting_as(by):
+        upn = normalise_upn(data.upn) if data.upn else ""
+        if upn and not child.upn:
+            child.upn = upn
+            child.save(update_fields=["upn", "updated_at"])
+            added.append("UPN")
+        current = child.current_address
+        if data.address is not None and _is_new_address(current, data.address):
+            if current is not None:
+                current.date_to = data.address.date_from or timezone.localdate()
+                current.save(update_fields=["date_to"])
+            _address_create(child=child, data=data.address)
+            added.append("address")
+        known_names = {name.casefold() for name in child.contacts.values_list("name", flat=True)}
+        for contact in data.contacts:
+            if contact.name.strip().casefold() not in known_names:
+                Contact.objects.create(
+                    child=child,
+                    name=contact.name.strip(),
+                    relationship=contact.relationship.strip(),
+                    phone=contact.phone.strip(),
+                    email=contact.email.strip(),
+                    lives_with_child=contact.lives_with_child,
+                    has_parental_responsibility=contact.has_parental_responsibility,
+                )
+                added.append("parent or carer")
+    return added
+
+
+def _is_new_address(current: Address | None, given: AddressData) -> bool:
+    if given.state == Address.State.KNOWN and not (given.line_1.strip() or given.postcode.strip()):
+        return False
+    if current is None:
+        return True
+    if given.state != current.state:
+        return True
+    same_postcode = (normalise_postcode(given.postcode) or given.postcode.strip()) in {
+        current.postcode,
+        current.postcode_raw,
+    }
+    return not (same_postcode and given.line_1.strip().casefold() == current.line_1.casefold())
+
+
 def child_flag_add(
     *, child: Child, flag_type: VulnerabilityFlagType, by: User, note: str = ""
 ) -> ChildFlag:

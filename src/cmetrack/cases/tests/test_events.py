@@ -101,7 +101,12 @@ def test_the_timeline_pairs_each_event_with_its_sentence_newest_first(lived_case
     assert timeline[-1]["sentence"] == "Case opened from a referral by Health"
     for row in timeline:
         assert row["sentence"] == describe(row["event"].kind, row["event"].payload)
-        assert row["payload"] == row["event"].payload
+    details = {row["event"].kind: row["detail"] for row in timeline if row["detail"]}
+    assert details == {
+        "status_changed": "Started checks",
+        "note_added": "Called the GP surgery",
+        "reopened": "Seen in Bootle",
+    }
 
 
 def test_an_opened_event_without_a_source_still_reads() -> None:
@@ -112,4 +117,3 @@ def test_an_opened_event_without_a_source_still_reads() -> None:
 def test_an_unknown_event_kind_raises_value_error(kind: str) -> None:
     with pytest.raises(ValueError):
         describe(kind, {})
-

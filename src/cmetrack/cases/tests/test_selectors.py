@@ -172,9 +172,7 @@ def test_search_finds_cases_by_legal_name_or_part_of_it(
     assert found(register, query) == expected
 
 
-@pytest.mark.parametrize(
-    "query", ["Millie", "millie kowalski", "Amelia Smith", "smith", "MILLIE"]
-)
+@pytest.mark.parametrize("query", ["Millie", "millie kowalski", "Amelia Smith", "smith", "MILLIE"])
 def test_search_finds_a_child_by_another_name_they_are_known_by(
     register: dict[str, Case], query: str
 ) -> None:
