@@ -2,7 +2,8 @@
 
 from auditlog.registry import auditlog
 
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, Task
 
 auditlog.register(Case, exclude_fields=["updated_at"], m2m_fields={"secondary_reasons"})
 auditlog.register(CaseEvent)
+auditlog.register(Task)

@@ -17,6 +17,8 @@ class EventKind(StrEnum):
     RISK_CHANGED = "risk_changed"
     CLOSED = "closed"
     REOPENED = "reopened"
+    TASK_ADDED = "task_added"
+    TASK_DONE = "task_done"
 
 
 def describe(kind: str, payload: dict[str, Any]) -> str:
@@ -42,3 +44,7 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
             return f"Case closed: {payload['outcome_label']}"
         case EventKind.REOPENED:
             return "Case reopened"
+        case EventKind.TASK_ADDED:
+            return f"Task added: {payload['title']}, due {payload['due_label']}"
+        case EventKind.TASK_DONE:
+            return f"Task done: {payload['title']}"

@@ -119,6 +119,8 @@ class Case(models.Model):
         "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     date_last_attended = models.DateField(null=True, blank=True)
+    # The date the case entered its current status: placement and untraced reviews run from it.
+    status_changed_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
@@ -164,3 +166,51 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Task(models.Model):
+    """A piece of work with a due date: made by the deadline rules (rule_key set, one per case
+    and trigger, so the daily job never makes it twice) or by an officer (rule_key blank)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    # A core.deadlines.DeadlineKind value, or "manual"; validated in code, not by choices.
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(db_index=True)
+    rule_key = models.CharField(max_length=80, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when the rule that made the task no longer applies (the case moved on).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set once when an overdue task is reported to the managers: the report is never repeated.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "rule_key"], condition=~Q(rule_key=""), name="one_task_per_rule"
+            )
+        ]
+        indexes = [models.Index(fields=["done_at", "cancelled_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} (due {self.due_on:%d/%m/%Y})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.cancelled_at is None

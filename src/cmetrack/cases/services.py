@@ -116,6 +116,7 @@ def case_open(*, child: Child, data: ReferralData, by: User) -> Case:
             last_school=data.last_school,
             date_last_attended=data.date_last_attended,
             risk_level=data.risk_level,
+            status_changed_on=data.referral_date,
         )
         case.secondary_reasons.set([r for r in data.secondary_reasons if r != data.primary_reason])
         _event(case, EventKind.OPENED, by, source=case.get_referral_source_display())
@@ -132,7 +133,8 @@ def case_change_status(*, case: Case, to: str, by: User, note: str = "") -> Case
     old = Status(case.status)
     with acting_as(by):
         case.status = to
-        case.save(update_fields=["status", "updated_at"])
+        case.status_changed_on = timezone.localdate()
+        case.save(update_fields=["status", "status_changed_on", "updated_at"])
         _event(
             case,
             EventKind.STATUS_CHANGED,
@@ -247,7 +249,10 @@ def case_close(
         case.status = Status.CLOSED
         case.outcome = outcome_value
         case.closed_on = closed_on
-        case.save(update_fields=["status", "outcome", "closed_on", "updated_at"])
+        case.status_changed_on = closed_on
+        case.save(
+            update_fields=["status", "outcome", "closed_on", "status_changed_on", "updated_at"]
+        )
         _event(
             case,
             EventKind.CLOSED,
@@ -277,6 +282,9 @@ def case_reopen(*, case: Case, reason: str, by: User) -> Case:
         case.status = Status.ENQUIRIES
         case.outcome = ""
         case.closed_on = None
-        case.save(update_fields=["status", "outcome", "closed_on", "updated_at"])
+        case.status_changed_on = timezone.localdate()
+        case.save(
+            update_fields=["status", "outcome", "closed_on", "status_changed_on", "updated_at"]
+        )
         _event(case, EventKind.REOPENED, by, reason=reason, previous_outcome=old_outcome)
     return case

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, pages
+from .views import actions, pages, tasks
 
 app_name = "cases"
 
@@ -8,7 +8,10 @@ urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("cases/", pages.case_list_view, name="list"),
     path("referrals/new/", actions.referral_create, name="referral-create"),
+    path("tasks/", tasks.task_list, name="tasks"),
     path("cases/<uuid:public_id>/", pages.case_detail, name="detail"),
+    path("cases/<uuid:public_id>/tasks/new/", tasks.task_add, name="task-add"),
+    path("cases/<uuid:public_id>/tasks/<uuid:task_id>/done/", tasks.task_done, name="task-done"),
     path("cases/<uuid:public_id>/status/", actions.change_status, name="status"),
     path("cases/<uuid:public_id>/assign/", actions.assign, name="assign"),
     path("cases/<uuid:public_id>/notes/new/", actions.add_note, name="note"),

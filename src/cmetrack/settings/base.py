@@ -1,5 +1,6 @@
 """Settings shared by every environment. Configuration comes from environment variables."""
 
+import json
 import os
 from pathlib import Path
 
@@ -28,6 +29,11 @@ ALLOWED_HOSTS = env_list("CMETRACK_ALLOWED_HOSTS", "127.0.0.1,localhost")
 # The authority this installation serves (Sefton in the demo data).
 CMETRACK_AUTHORITY_NAME = os.environ.get("CMETRACK_AUTHORITY_NAME", "Sefton Council")
 CMETRACK_AUTHORITY_LA_CODE = os.environ.get("CMETRACK_AUTHORITY_LA_CODE", "343")
+# Where staff sign in; used for links in emails (which never carry a child's details).
+CMETRACK_BASE_URL = os.environ.get("CMETRACK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Statutory and local timescales in school days (core.deadlines.Timescales names); the
+# defaults are DOMAIN.md's. e.g. CMETRACK_TIMESCALES='{"home_visit": 3}'
+CMETRACK_TIMESCALES = json.loads(os.environ.get("CMETRACK_TIMESCALES", "{}"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "cmetrack.accounts",
     "cmetrack.schools",
+    "cmetrack.schooldays",
     "cmetrack.children",
     "cmetrack.cases",
     "cmetrack.audit",

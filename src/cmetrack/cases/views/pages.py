@@ -6,10 +6,12 @@ from django.shortcuts import render
 
 from cmetrack.accounts.access import la_staff_required
 from cmetrack.audit.services import record_view
+from cmetrack.schooldays.selectors import school_calendar
 
 from ..filters import CaseFilter
 from ..selectors import case_get, case_list, case_timeline, dashboard_figures
 from ..status import Status, allowed_next
+from ..task_selectors import case_next_deadline, task_counts
 
 PAGE_SIZE = 25
 
@@ -21,6 +23,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cases/dashboard.html",
         {
             "figures": dashboard_figures(user=request.user),
+            "task_panels": [
+                ("My tasks", "me", task_counts(user=request.user, mine=True)),
+                ("Team tasks", "team", task_counts(user=request.user, mine=False)),
+            ],
         },
     )
 
@@ -56,6 +62,10 @@ def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "case": case,
             "child": case.child,
             "timeline": case_timeline(case=case),
+            "next_deadline": case_next_deadline(case=case, calendar=school_calendar()),
+            "open_tasks": case.tasks.filter(done_at__isnull=True, cancelled_at__isnull=True)
+            .select_related("assigned_to")
+            .order_by("due_on"),
             "can_change_status": bool(
                 [s for s in allowed_next(Status(case.status)) if s != Status.CLOSED]
             ),

@@ -1,0 +1,27 @@
+"""`cmetrack tick`: the daily job. Creates due tasks, cancels those that no longer apply and
+reports newly overdue ones to the managers. Safe to re-run and to run twice at once."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from cmetrack.cases.deadline_services import tasks_escalate_overdue, tasks_sync
+from cmetrack.cases.models import Case
+from cmetrack.schooldays.selectors import school_calendar
+
+
+class Command(BaseCommand):
+    help = "Create due reminders and tasks, and escalate overdue work (run daily)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = tasks_sync(cases=Case.objects.all(), calendar=school_calendar())
+        escalated = tasks_escalate_overdue()
+        self.stdout.write(
+            f"{result.cases} open cases checked: {result.created} tasks created, "
+            f"{result.cancelled} no longer needed, {escalated} newly overdue reported."
+        )
+        for message in sorted(result.missing_term_dates):
+            self.stderr.write(
+                f"Deadlines not computed for some cases: {message}. "
+                "Load the term dates with `cmetrack import-term-dates`."
+            )

@@ -1,0 +1,158 @@
+"""Statutory and local deadlines of a CME case (DOMAIN.md §5, "Timescales").
+
+Pure rules: given what is known about a case and the authority's school calendar, which
+deadlines does it carry and when is each due. Every timescale is configurable per authority;
+the defaults are the guidance's. Counting follows SchoolCalendar: day 0 is the trigger date and
+"within N school days" is the N-th school day after it.
+"""
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from .school_calendar import SchoolCalendar
+
+
+class DeadlineKind(StrEnum):
+    HOME_VISIT = "home_visit"
+    FIRST_REVIEW = "first_review"
+    ENQUIRIES_COMPLETE = "enquiries_complete"
+    ATTENDANCE_CONFIRMATION = "attendance_confirmation"
+    UNTRACED_REVIEW = "untraced_review"
+
+
+LABELS: dict[DeadlineKind, str] = {
+    DeadlineKind.HOME_VISIT: "Home visit",
+    DeadlineKind.FIRST_REVIEW: "First review of enquiries",
+    DeadlineKind.ENQUIRIES_COMPLETE: "Complete reasonable enquiries",
+    DeadlineKind.ATTENDANCE_CONFIRMATION: "Confirm the child is attending",
+    DeadlineKind.UNTRACED_REVIEW: "Termly review of an untraced child",
+}
+
+
+@dataclass(frozen=True)
+class Timescales:
+    """School days unless the name says otherwise. Defaults from DOMAIN.md §5."""
+
+    home_visit: int = 5
+    first_review: int = 10
+    # "Typical completion 6-8 weeks": 40 school days is eight school weeks.
+    enquiries_complete: int = 40
+    attendance_confirmation: int = 10
+    # Untraced children are reviewed every term: on the first school day of the next term.
+    untraced_review_terms: int = 1
+
+    @classmethod
+    def from_settings(cls, overrides: dict[str, Any] | None) -> "Timescales":
+        """Build from settings.CMETRACK_TIMESCALES, refusing unknown names and bad numbers."""
+        if not overrides:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ValueError(f"Unknown timescale(s): {', '.join(sorted(unknown))}")
+        for name, value in overrides.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"Timescale {name} must be a whole number of days, 0 or more")
+        return replace(cls(), **overrides)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the rules need to know about a case; no ORM objects."""
+
+    referral_date: date
+    status: str
+    status_since: date
+    home_visit_done: bool = False
+    # The last completed termly review of an untraced child: the next one is a term after it.
+    last_review_done: date | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Deadline:
+    due: date
+    kind: DeadlineKind
+    # Stable per case and trigger, so the daily job can create each task once (idempotence).
+    rule_key: str
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+
+_ENQUIRING = {"referred", "enquiries"}
+_TERM_BREAK_DAYS = 14
+
+
+def _untraced_review_due(calendar: SchoolCalendar, since: date, terms: int) -> date:
+    """First school day of the term `terms` after the one `since` falls in (or follows).
+
+    Terms here are the three of the school year (autumn, spring, summer), not half-terms."""
+    day = since
+    for _ in range(terms):
+        # Walk school day by school day to the next break of more than two weeks: the
+        # Christmas, Easter or summer holiday between the three terms. Half-terms (9-11 days
+        # with an INSET day) and bank-holiday weekends are shorter and do not count.
+        while True:
+            following = calendar.next_school_day(day)
+            if (following - day).days > _TERM_BREAK_DAYS:
+                day = following
+                break
+            day = following
+    return day
+
+
+def case_deadlines(
+    facts: CaseFacts, calendar: SchoolCalendar, timescales: Timescales
+) -> list[Deadline]:
+    """The deadlines a case carries in its current status, soonest first.
+
+    Raises NoTermDatesError when the calendar lacks a year the rules need: never a guess.
+    """
+    t = timescales
+    found: list[Deadline] = []
+    referred = facts.referral_date
+    if facts.status in _ENQUIRING:
+        if not facts.home_visit_done:
+            found.append(
+                Deadline(
+                    calendar.add_school_days(referred, t.home_visit),
+                    DeadlineKind.HOME_VISIT,
+                    f"home_visit:{referred}",
+                )
+            )
+        found.append(
+            Deadline(
+                calendar.add_school_days(referred, t.first_review),
+                DeadlineKind.FIRST_REVIEW,
+                f"first_review:{referred}",
+            )
+        )
+        found.append(
+            Deadline(
+                calendar.add_school_days(referred, t.enquiries_complete),
+                DeadlineKind.ENQUIRIES_COMPLETE,
+                f"enquiries_complete:{referred}",
+            )
+        )
+    elif facts.status == "placed":
+        since = facts.status_since
+        found.append(
+            Deadline(
+                calendar.add_school_days(since, t.attendance_confirmation),
+                DeadlineKind.ATTENDANCE_CONFIRMATION,
+                f"attendance_confirmation:{since}",
+            )
+        )
+    elif facts.status == "untraced":
+        since = max(facts.status_since, facts.last_review_done or facts.status_since)
+        found.append(
+            Deadline(
+                _untraced_review_due(calendar, since, t.untraced_review_terms),
+                DeadlineKind.UNTRACED_REVIEW,
+                f"untraced_review:{since}",
+            )
+        )
+    return sorted(found)
