@@ -13,12 +13,11 @@ from typing import BinaryIO, TypeVar
 
 from django.db import transaction
 from django.db.models import CharField
-from django.utils import timezone
 
 from .gias import DEFAULT_MAX_BYTES, FIELD_COLUMNS, GiasSchool, RowError, parse_gias
 from .models import School
 
-# Fields the GIAS import owns, in model order. `updated_at` is stamped separately.
+# Fields the GIAS import owns, in model order. updated_at (auto_now) is stamped on each write.
 GIAS_FIELDS = (
     "urn",
     "la_code",
@@ -32,10 +31,9 @@ GIAS_FIELDS = (
     "postcode",
 )
 
-# Rows per INSERT / UPDATE statement. Django shrinks these further where the database needs it
-# (SQLite's 999-parameter limit); they only bound the size of one statement.
-_CREATE_BATCH = 1000
-_UPDATE_BATCH = 500
+# Rows per INSERT statement. Django shrinks this further where the database needs it (SQLite's
+# 999-parameter limit); it only bounds the size of one statement.
+_WRITE_BATCH = 1000
 # URNs per `urn IN (...)` lookup: below SQLite's classic 999-parameter limit, and far below
 # PostgreSQL's 65,535, so one code path works on both.
 _LOOKUP_BATCH = 900
@@ -126,42 +124,41 @@ def schools_import_gias(
 
     with transaction.atomic():
         existing = _existing_by_urn([school.urn for school in rows])
-        now = timezone.now()
-        to_create: list[School] = []
-        to_update: list[School] = []
+        new: list[School] = []
+        changed: list[School] = []
         unchanged = 0
         for row in rows:
             school = existing.get(row.urn)
-            if school is None:
-                # Fields the file does not carry take the model defaults.
-                to_create.append(School(**{name: getattr(row, name) for name in fields}))
-                continue
-            changed = [name for name in fields if getattr(school, name) != getattr(row, name)]
-            if not changed:
-                # Untouched, so updated_at keeps meaning "last changed", not "last imported".
+            if school is not None and all(
+                getattr(school, name) == getattr(row, name) for name in fields
+            ):
+                # Not written at all, so updated_at keeps meaning "last changed".
                 unchanged += 1
                 continue
-            for name in changed:
-                setattr(school, name, getattr(row, name))
-            school.updated_at = now
-            to_update.append(school)
+            # Fields the file does not carry take the model defaults on a new row and are left
+            # alone on an existing one (they are not in write_fields).
+            (new if school is None else changed).append(
+                School(**{name: getattr(row, name) for name in fields})
+            )
 
         committed = commit and not rejected
         if committed:
-            # update_conflicts turns a race with a second import of the same file (both saw the
-            # URN as new) into an update instead of an IntegrityError that loses the whole run.
+            # One upsert (INSERT ... ON CONFLICT (urn) DO UPDATE) for new and changed rows alike.
+            # bulk_update was measured at ~100 s for 50,000 changed rows on SQLite (it builds a
+            # CASE WHEN per field per batch); the upsert does the same work in seconds. It also
+            # turns a race with a second import (both saw a URN as new) into an update instead
+            # of an IntegrityError. pk and public_id are not in write_fields, so they are kept.
             School.objects.bulk_create(
-                to_create,
-                batch_size=_CREATE_BATCH,
+                new + changed,
+                batch_size=_WRITE_BATCH,
                 update_conflicts=True,
                 unique_fields=["urn"],
                 update_fields=write_fields,
             )
-            School.objects.bulk_update(to_update, write_fields, batch_size=_UPDATE_BATCH)
 
     return ImportResult(
-        created=len(to_create),
-        updated=len(to_update),
+        created=len(new),
+        updated=len(changed),
         unchanged=unchanged,
         errors=errors,
         error_rows=len(bad_rows),

@@ -106,17 +106,18 @@ def test_decodes_windows_1252_as_published_by_gias() -> None:
 
     names = [school.name for school in parse_gias(raw).schools]
 
-    assert names == ["St Thérèse’s Catholic Primary School", "Notre Dame Collège"]
+    assert names == ["St Thérèse\u2019s Catholic Primary School", "Notre Dame Collège"]
 
 
 def test_decodes_utf8_with_a_byte_order_mark_as_saved_by_excel() -> None:
-    data = b"\xef\xbb\xbf" + csv_bytes(HEADER, "900105,343,Sefton,3301,St Thérèse’s School,Open")
+    row = "900105,343,Sefton,3301,St Thérèse\u2019s School,Open"
+    data = b"\xef\xbb\xbf" + csv_bytes(HEADER, row)
 
     result = parse_gias(data)
 
     assert result.errors == []
     assert result.schools[0].urn == "900105"  # the BOM did not stick to the "URN" header
-    assert result.schools[0].name == "St Thérèse’s School"
+    assert result.schools[0].name == "St Thérèse\u2019s School"
 
 
 def test_maps_columns_by_name_in_any_order_and_ignores_unknown_columns() -> None:
@@ -214,6 +215,26 @@ def test_trailing_empty_cells_are_tolerated() -> None:
     assert result.schools[0].status_name == "Open"
 
 
+def test_blank_lines_and_rows_of_empty_cells_are_skipped_without_shifting_row_numbers() -> None:
+    data = csv_bytes(HEADER, "", ",,,,,", " , ,", "9001,343,Sefton,2001,Bootle School,Open")
+
+    result = parse_gias(data)
+
+    assert result.rows_read == 1
+    assert [e.row for e in result.errors] == [5]  # the 4-digit URN, on spreadsheet row 5
+
+
+def test_a_urn_repeated_many_times_gets_a_short_message() -> None:
+    rows = [f"900101,343,Sefton,2001,School {n},Open" for n in range(20)]
+
+    errors = parse_gias(csv_bytes(HEADER, *rows)).errors
+
+    assert len(errors) == 20
+    assert errors[0].message == (
+        "900101 appears more than once in the file (rows 2, 3, 4, 5, 6 and 15 more)"
+    )
+
+
 def test_a_header_with_no_rows_reads_as_no_schools() -> None:
     result = parse_gias(csv_bytes(HEADER))
 
@@ -262,7 +283,7 @@ def test_reads_from_an_open_binary_file() -> None:
 
 
 def test_refuses_a_missing_file_with_its_name(tmp_path: Path) -> None:
-    with pytest.raises(GiasFileError, match="no such file: .*nowhere.csv"):
+    with pytest.raises(GiasFileError, match=r"no such file: .*nowhere\.csv"):
         parse_gias(tmp_path / "nowhere.csv")
 
 
@@ -286,7 +307,7 @@ def test_urns_of_any_other_length_are_refused(urn: str) -> None:
 @given(st.text(min_size=1).filter(lambda s: not s.strip().isascii() or not s.strip().isdigit()))
 def test_urns_that_are_not_ascii_digits_are_refused(text: str) -> None:
     # Includes Unicode digits such as Arabic-Indic ones, which str.isdigit() would accept.
-    with pytest.raises(ValueError, match="is blank|must be 6 digits"):
+    with pytest.raises(ValueError, match=r"is blank|must be 6 digits"):
         parse_urn(text)
 
 

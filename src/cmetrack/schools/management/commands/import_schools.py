@@ -70,13 +70,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def _summary(path: Path, result: ImportResult) -> str:
-        counts = (
-            f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
-            f"{result.error_rows} rows with errors"
-        )
         if result.committed:
-            return f"Imported {path}: {counts}."
+            return (
+                f"Imported {path}: {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged, {result.error_rows} rows with errors."
+            )
+        preview = (
+            f"{result.created} to create, {result.updated} to update, "
+            f"{result.unchanged} unchanged, {result.error_rows} rows with errors"
+        )
         if result.rejected:
-            return f"Checked {path} (nothing written). Valid rows would give: {counts}."
-        # Not committed and not rejected: a dry run.
-        return f"Dry run of {path} (nothing written): {counts}."
+            return f"Checked {path}, nothing written. The valid rows would give: {preview}."
+        return f"Dry run of {path}, nothing written: {preview}."
