@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
+from cmetrack.cases.deadline_services import task_complete, task_create
 from cmetrack.cases.events import EventKind, describe
 from cmetrack.cases.models import Case, Outcome, RiskLevel
 from cmetrack.cases.selectors import case_timeline
@@ -47,6 +48,8 @@ def lived_case(officer: User, manager: User) -> Case:
     case_set_risk(case=case, risk_level=RiskLevel.HIGH, by=officer)
     case_close(case=case, outcome=Outcome.MOVED_ABROAD, by=officer)
     case_reopen(case=case, reason="Seen in Bootle", by=officer)
+    task = task_create(case=case, title="Ring the GP", due_on=datetime.date(2099, 1, 1), by=officer)
+    task_complete(task=task, by=officer)
     return case
 
 
@@ -60,6 +63,8 @@ EXPECTED_SENTENCES = {
     EventKind.RISK_CHANGED: ["Risk changed from Medium to High"],
     EventKind.CLOSED: ["Case closed: Moved abroad (confirmed)"],
     EventKind.REOPENED: ["Case reopened"],
+    EventKind.TASK_ADDED: ["Task added: Ring the GP, due 1 January 2099"],
+    EventKind.TASK_DONE: ["Task done: Ring the GP"],
 }
 
 
@@ -96,8 +101,8 @@ def test_every_event_kind_describes_itself_as_a_non_empty_string(
 def test_the_timeline_pairs_each_event_with_its_sentence_newest_first(lived_case: Case) -> None:
     timeline = case_timeline(case=lived_case)
 
-    assert len(timeline) == lived_case.events.count() == 10
-    assert timeline[0]["sentence"] == "Case reopened"
+    assert len(timeline) == lived_case.events.count() == 12
+    assert timeline[0]["sentence"] == "Task done: Ring the GP"
     assert timeline[-1]["sentence"] == "Case opened from a referral by Health"
     for row in timeline:
         assert row["sentence"] == describe(row["event"].kind, row["event"].payload)
