@@ -8,6 +8,8 @@ from .base import DATABASES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if "DATABASE_URL" not in os.environ:
+    # In memory, both names: a test must never reach the developer's var/cmetrack.sqlite3.
+    DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

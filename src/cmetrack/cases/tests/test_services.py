@@ -38,6 +38,9 @@ DOB = datetime.date(2014, 9, 2)
 REFERENCE = re.compile(r"^CME-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 
 
+pytestmark = pytest.mark.django_db
+
+
 def upn(serial: int) -> str:
     body = f"3432001{serial:05d}"
     return upn_check_letter(body) + body
