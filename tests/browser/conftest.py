@@ -14,6 +14,11 @@ if not HAVE_CHROMIUM and os.environ.get("CMETRACK_REQUIRE_BROWSER"):
     raise RuntimeError("Browser tests need Debian's chromium package: apt-get install chromium")
 
 
+# Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are
+# ordinary synchronous set-up and teardown, so Django's async-safety guard does not apply.
+# (The deployment-check test removes it from the environment of the process it starts.)
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 SCREENSHOTS = os.environ.get("CMETRACK_SCREENSHOTS")
 
 
@@ -23,14 +28,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
             if not HAVE_CHROMIUM:
                 item.add_marker(pytest.mark.skipif(True, reason="chromium is not installed"))
-
-
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests are
-    # ordinary synchronous set-up, so Django's async-safety guard does not apply. Set per test,
-    # never process-wide, so no other test (or subprocess) inherits it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
