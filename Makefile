@@ -56,6 +56,8 @@ db: setup
 # Loads the synthetic demo authority once; later runs find it and start in seconds.
 demo: db
 	$(MANAGE) seed-demo --if-empty
+	$(MANAGE) import-term-dates --bundled
+	$(MANAGE) tick
 
 lint: setup
 	$(BIN)/ruff check src benchmarks
