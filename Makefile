@@ -60,8 +60,8 @@ demo: db
 	$(MANAGE) tick
 
 lint: setup
-	$(BIN)/ruff check src benchmarks
-	$(BIN)/ruff format --check src benchmarks
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	DJANGO_SETTINGS_MODULE=cmetrack.settings.test $(MANAGE) makemigrations --check --dry-run -v 0
 
 typecheck: setup
