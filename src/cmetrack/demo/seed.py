@@ -60,7 +60,7 @@ from cmetrack.children.models import (
     VulnerabilityFlagType,
 )
 from cmetrack.children.services import AddressData, ChildData, ContactData, child_create
-from cmetrack.core.postcode import is_valid_postcode
+from cmetrack.core.postcode import is_valid_postcode, normalise_postcode
 from cmetrack.core.school_age import compulsory_school_age_end, is_compulsory_school_age
 from cmetrack.core.upn import CHECK_LETTERS, is_valid_upn, upn_check_letter
 from cmetrack.core.year_group import academic_year_start, national_curriculum_year
@@ -68,6 +68,7 @@ from cmetrack.schools.models import School
 
 LA_CODE = "343"
 LA_NAME = "Sefton"
+MAX_SCHOOLS = 600
 
 # Demo-only credentials, printed by the command on purpose. seed_demo refuses a database that
 # already holds cases and the command refuses a non-DEBUG installation unless forced.
@@ -192,10 +193,11 @@ NICKNAMES = {
     "Isabella": "Bella", "Matilda": "Tilly", "Florence": "Flo", "Jessica": "Jess",
     "Imogen": "Immy", "Eliza": "Lizzie", "Sophia": "Sophie", "Amelia": "Millie",
 }  # fmt: skip
-# Spellings met on referrals from other agencies: the same surname written another way.
+# Spellings met on referrals from other agencies: (pattern, replacement), "$" anchors at the end.
 SPELLINGS = (
-    ("ie", "y"), ("y", "ie"), ("ll", "l"), ("ph", "f"), ("son", "sen"), ("ey", "y"),
-    ("ck", "k"), ("ai", "ay"), ("ow", "ough"), ("z", "s"), ("s", "z"), ("t", "tt"), ("n", "nn"),
+    ("ies$", "is"), ("is$", "ies"), ("ke$", "k"), ("rk$", "rke"), ("ay$", "ey"), ("y$", "ey"),
+    ("tt", "t"), ("mps", "ms"), ("ph", "v"), ("ll", "l"), ("Mac", "Mc"), ("Mc", "Mac"),
+    ("or$", "er"), ("eid$", "eed"),
 )  # fmt: skip
 
 # Faker locales for families who moved to the UK; the ones whose name lists Faker gets right.
@@ -346,7 +348,7 @@ OUTCOME_WEIGHTS: dict[str, float] = {
     Outcome.ALTERNATIVE_PROVISION: 6,
     Outcome.SAO_COMPLIED: 3,
     Outcome.OVER_AGE: 3,
-    Outcome.DIED: 0.4,
+    Outcome.DIED: 0.1,
     Outcome.DUPLICATE: 4,
     Outcome.NOT_CME: 12,
 }
@@ -474,9 +476,6 @@ class _Seeder:
         self.seed = seed
         self.out = stdout
         self.today = timezone.localdate()
-        # Every backdated time is before today's midnight, so a rerun later the same day gives
-        # the same timeline, and "new" rows (stamped now by the services) are always later.
-        self.midnight = timezone.make_aware(datetime.combine(self.today, time()))
         self.run_started = timezone.now()
         self.cal = _Calendar(self.today)
         self.school_year = academic_year_start(self.today)
@@ -494,7 +493,6 @@ class _Seeder:
                 Q(valid_to__isnull=True) | Q(valid_to__gte=self.today)
             ).order_by("display_order", "code")
         )
-        self.reason_by_code = {r.code: r for r in self.reasons}
         self.flag_types = list(
             VulnerabilityFlagType.objects.filter(
                 Q(valid_to__isnull=True) | Q(valid_to__gte=self.today)
@@ -525,11 +523,14 @@ class _Seeder:
         rng.shuffle(rest)
         phases = ["Primary", "Secondary", "Special", "All-through", *rest][:count]
         for i, phase in enumerate(phases):
-            while True:
+            for attempt in range(100):
                 name, type_name, estab_band = self._school_name(phase)
+                if attempt >= 50:
+                    # The word lists ran short for this phase: name it after its district too.
+                    name = f"{name}, {rng.choice(SCHOOL_PLACES)}"
                 if name not in names:
-                    names[name] = True
                     break
+            names[name] = True
             while True:
                 estab = f"{estab_band + rng.randrange(1000):04d}"
                 if estab not in estabs:
@@ -631,15 +632,17 @@ class _Seeder:
     # ------------------------------------------------------------------------------ people
 
     def _phone(self) -> str:
-        # Ofcom's drama ranges: numbers that will never reach a real person.
-        while True:
+        # Ofcom's drama ranges: numbers that will never reach a real person. There are only a
+        # thousand in each, so after a few clashes a number is shared rather than loop forever.
+        for _attempt in range(8):
             if self.rng.random() < 0.8:
                 number = f"07700 900{self.rng.randrange(1000):03d}"
             else:
                 number = f"0151 496 0{self.rng.randrange(1000):03d}"
             if number not in self.used_phones:
-                self.used_phones[number] = True
-                return number
+                break
+        self.used_phones[number] = True
+        return number
 
     def _email(self, first: str, last: str) -> str:
         return f"{ascii_slug(first)}.{ascii_slug(last)}{self.rng.randint(1, 99)}@example.org"
@@ -891,11 +894,9 @@ class _Seeder:
         if edge == "unknown":
             return None
         if edge == "under":
-            # Four years old, reaching compulsory school age within a few months.
-            while True:
-                dob = self.today - timedelta(days=rng.randint(4 * 365 + 150, 5 * 365 - 5))
-                if not is_compulsory_school_age(dob, self.today):
-                    return dob
+            # Four years old: compulsory school age starts on the prescribed day *after* the
+            # fifth birthday, which is still to come.
+            return self.today - timedelta(days=rng.randint(4 * 365 + 150, 5 * 365 - 5))
         if edge == "over":
             # Left compulsory school age on the last leaving date: this school year's Year 12.
             return self._dob_in_year(12)
@@ -970,10 +971,13 @@ class _Seeder:
         if first in NICKNAMES and roll < 0.4:
             return OtherName.Kind.PREFERRED, NICKNAMES[first], ""
         if roll < 0.7:
-            for old, new in SPELLINGS:
-                if old in plan.surname[1:]:
-                    variant = plan.surname[0] + plan.surname[1:].replace(old, new, 1)
+            surname = plan.surname
+            for pattern, replacement in SPELLINGS:
+                if pattern.endswith("$") and surname.endswith(pattern[:-1]):
+                    variant = surname[: -len(pattern) + 1] + replacement
                     return OtherName.Kind.SPELLING, "", variant
+                if not pattern.endswith("$") and pattern in surname:
+                    return OtherName.Kind.SPELLING, "", surname.replace(pattern, replacement, 1)
         if roll < 0.85:
             return OtherName.Kind.FORMER, "", self.fakers[plan.family.locale].last_name()
         return OtherName.Kind.ALIAS, rng.choice(GIRLS if plan.sex == Sex.FEMALE else BOYS), ""
@@ -990,7 +994,6 @@ class _Seeder:
         manager: User,
     ) -> list[_CasePlan]:
         rng = self.rng
-        self.schools = schools
         self.open_schools = [s for s in schools if s.is_open] or schools
         self.upn_estabs = [
             s.establishment_number for s in schools if s.phase in ("Primary", "All-through")
@@ -1234,7 +1237,7 @@ class _Seeder:
         phase = "Primary" if year <= 6 else "Secondary"
         if child.sen_status == SenStatus.EHCP and rng.random() < 0.4:
             phase = "Special"
-        if prefer_user_school and phase == "Secondary" and rng.random() < 0.15:
+        if prefer_user_school and phase == "Secondary" and rng.random() < 0.08:
             return self.user_school
         pool = [s for s in self.open_schools if s.phase in (phase, "All-through")]
         return rng.choice(pool or self.open_schools)
@@ -1886,8 +1889,6 @@ class _Seeder:
 
 
 def _normalised(postcode: str) -> str:
-    from cmetrack.core.postcode import normalise_postcode
-
     return normalise_postcode(postcode) or ""
 
 
@@ -2043,7 +2044,10 @@ MONITORING_NOTES = (
 )  # fmt: skip
 UNTRACED_REVIEWS = (
     "Termly review: S2S searched again, no match; health and housing checks repeated, nothing new.",
-    "Termly review: asked {other_la} and Liverpool CME officers again; family not known to either.",
+    (
+        "Termly review: asked the CME officers in {other_la} and the neighbouring authorities "
+        "again; family not known."
+    ),
     "Termly review: GP registration unchanged since the referral. Remains untraced.",
 )  # fmt: skip
 TRANSFER_NOTES = (
@@ -2121,8 +2125,9 @@ def seed_demo(
     stdout: _Writer | None = None,
 ) -> SeedSummary:
     """Build the synthetic demo authority in an empty register; raise SeedError otherwise."""
-    if schools < 4 or cases < 1 or children < 1:
-        raise SeedError("Ask for at least 4 schools, 1 child and 1 case.")
+    if not 4 <= schools <= MAX_SCHOOLS or cases < 1 or children < 1:
+        # Establishment numbers come from 1,000-wide DfE bands: a borough has ~100 schools.
+        raise SeedError(f"Ask for 4 to {MAX_SCHOOLS} schools and at least 1 child and 1 case.")
     started = time_module.monotonic()
     # One transaction: all or nothing, and on SQLite about ten times faster than autocommit.
     with transaction.atomic():
@@ -2158,4 +2163,4 @@ def seed_demo(
             cases_by_status={s.value: by_status.get(s.value, 0) for s in Status},
             seconds=0.0,
         )
-    return SeedSummary(**{**summary.__dict__, "seconds": time_module.monotonic() - started})
+    return replace(summary, seconds=time_module.monotonic() - started)

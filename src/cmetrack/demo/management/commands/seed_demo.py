@@ -79,4 +79,10 @@ class Command(BaseCommand):
         self.stdout.write("DEMO SIGN-IN - synthetic data only; these credentials are public:")
         for name, role in present:
             self.stdout.write(f"  {name:<9} {role}")
+        colleagues = User.objects.filter(
+            role=User.Role.CME_OFFICER, email__endswith="@example.invalid"
+        ).exclude(username__in=usernames)
+        names = ", ".join(colleagues.order_by("username").values_list("username", flat=True))
+        if names:
+            self.stdout.write(f"  (more demo officers sharing the caseload: {names})")
         self.stdout.write(f"  password for every demo account: {DEMO_PASSWORD}")
