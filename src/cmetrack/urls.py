@@ -7,5 +7,7 @@ admin.site.site_title = "cmetrack"
 urlpatterns = [
     path("", include("cmetrack.cases.urls")),
     path("account/", include("cmetrack.accounts.urls")),
+    path("intake/", include("cmetrack.referrals.urls")),
+    path("matching/", include("cmetrack.matching.urls")),
     path("admin/", admin.site.urls),
 ]

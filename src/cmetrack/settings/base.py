@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "cmetrack.schooldays",
     "cmetrack.children",
     "cmetrack.cases",
+    "cmetrack.referrals",
+    "cmetrack.matching",
     "cmetrack.audit",
     "cmetrack.demo",
 ]

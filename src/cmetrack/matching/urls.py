@@ -1,0 +1,4 @@
+
+app_name = "matching"
+
+urlpatterns: list = []  # type: ignore[type-arg]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "cmetrack.referrals"
+    verbose_name = "Intake: returns, referrals and notifications"

@@ -1,0 +1,4 @@
+
+app_name = "referrals"
+
+urlpatterns: list = []  # type: ignore[type-arg]
