@@ -19,6 +19,14 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
     TASK_ADDED = "task_added"
     TASK_DONE = "task_done"
+    ESCALATION_RAISED = "escalation_raised"
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
+    ESCALATION_RESOLVED = "escalation_resolved"
+    ENQUIRY_RECORDED = "enquiry_recorded"
+    CLOSURE_REQUESTED = "closure_requested"
+    CLOSURE_APPROVED = "closure_approved"
+    CLOSURE_RETURNED = "closure_returned"
+    ENQUIRIES_EXHAUSTED = "enquiries_exhausted"
 
 
 def describe(kind: str, payload: dict[str, Any]) -> str:
@@ -48,3 +56,24 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
             return f"Task added: {payload['title']}, due {payload['due_label']}"
         case EventKind.TASK_DONE:
             return f"Task done: {payload['title']}"
+        case EventKind.ESCALATION_RAISED:
+            return f"Escalated to children's social care: {payload['trigger']}"
+        case EventKind.ESCALATION_ACKNOWLEDGED:
+            return f"Escalation acknowledged: {payload['trigger']}"
+        case EventKind.ESCALATION_RESOLVED:
+            return f"Escalation resolved: {payload['trigger']}"
+        case EventKind.ENQUIRY_RECORDED:
+            return f"Enquiry recorded: {payload['check']} ({payload['result_label'].lower()})"
+        case EventKind.CLOSURE_REQUESTED:
+            return f"Closure requested: {payload['outcome_label']}"
+        case EventKind.CLOSURE_APPROVED:
+            return "Closure approved by a manager"
+        case EventKind.CLOSURE_RETURNED:
+            return "Closure sent back by a manager"
+        case EventKind.ENQUIRIES_EXHAUSTED:
+            return (
+                "Enquiries exhausted: child untraced, agreed off-roll date "
+                f"{payload['off_roll_label']}"
+                if payload.get("off_roll_label")
+                else "Enquiries exhausted: child untraced"
+            )

@@ -289,7 +289,7 @@ class StatusForm(forms.Form):
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             (s.value, s.label)
             for s in Status
-            if s in allowed_next(Status(current)) and s != Status.CLOSED
+            if s in allowed_next(Status(current)) and s not in {Status.CLOSED, Status.UNTRACED}
         ]
         self.helper = _simple_helper(
             Field.radios("status", legend_size=Size.MEDIUM),

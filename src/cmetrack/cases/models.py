@@ -214,3 +214,150 @@ class Task(models.Model):
     @property
     def is_open(self) -> bool:
         return self.done_at is None and self.cancelled_at is None
+
+
+class Escalation(models.Model):
+    """A safeguarding concern sent to children's social care / MASH at once (DOMAIN.md §5).
+
+    Raised by a flag that escalates (child protection plan, looked after, safety concern …).
+    It stays at the top of every LA dashboard until acknowledged and then resolved with a
+    recorded action; a case cannot close while one is unresolved."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    trigger_code = models.CharField(max_length=40)
+    trigger_label = models.CharField(max_length=120)
+    raised_at = models.DateTimeField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action_taken = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "trigger_code"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_escalation_per_trigger",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(action_taken=""),
+                name="resolved_escalation_has_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Escalation: {self.trigger_label}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class EnquiryCheckType(models.Model):
+    """One reasonable enquiry on the checklist (DOMAIN.md §5). Reference data."""
+
+    class Side(models.TextChoices):
+        SCHOOL = "school", "School"
+        LA = "la", "Local authority"
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=150)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    display_order = models.PositiveSmallIntegerField(default=100)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["side", "display_order", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class EnquiryCheck(models.Model):
+    """A reasonable enquiry made on a case: who, when, how and what came of it."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", "Phone"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        VISIT = "visit", "Visit"
+        SYSTEM = "system", "Records or system search"
+        MEETING = "meeting", "Meeting"
+        OTHER = "other", "Other"
+
+    class Result(models.TextChoices):
+        FOUND = "found", "Information found"
+        NOTHING = "nothing", "Nothing found"
+        NO_REPLY = "no_reply", "No reply yet"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="enquiries")
+    check_type = models.ForeignKey(EnquiryCheckType, on_delete=models.PROTECT)
+    done_on = models.DateField()
+    done_by_name = models.CharField(
+        "made by", max_length=200, help_text="Who made the enquiry (name and organisation)."
+    )
+    method = models.CharField(max_length=20, choices=Method.choices)
+    result = models.CharField(max_length=20, choices=Result.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["check_type__side", "check_type__display_order", "-done_on"]
+
+    def __str__(self) -> str:
+        return f"{self.check_type} on {self.done_on:%d/%m/%Y}"
+
+
+class ClosureRequest(models.Model):
+    """An officer's request to close a case that needs a manager's approval: a child with a
+    vulnerability flag, or an untraced child."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for a manager"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Sent back"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closure_requests")
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    closed_on = models.DateField()
+    note = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(state="pending"), name="one_pending_closure_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Closure request for {self.case}"

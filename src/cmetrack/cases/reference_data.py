@@ -12,7 +12,7 @@ from django.apps import AppConfig
 
 
 def ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
-    from cmetrack.cases.models import MissingReason
+    from cmetrack.cases.models import EnquiryCheckType, MissingReason
     from cmetrack.children.models import VulnerabilityFlagType
 
     using = kwargs.get("using", "default")
@@ -28,4 +28,10 @@ def ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
             VulnerabilityFlagType.objects.using(using).get_or_create(
                 code=code,
                 defaults={"label": label, "escalates": escalates, "display_order": order * 10},
+            )
+    checks = import_module("cmetrack.cases.migrations.0005_enquiry_check_types").CHECKS
+    if EnquiryCheckType.objects.using(using).count() < len(checks):
+        for order, (code, label, side) in enumerate(checks, start=1):
+            EnquiryCheckType.objects.using(using).get_or_create(
+                code=code, defaults={"label": label, "side": side, "display_order": order * 10}
             )

@@ -9,12 +9,12 @@ from uuid import UUID
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from cmetrack.accounts.access import AnyUser, is_la_staff
+from cmetrack.accounts.access import AnyUser, is_la_staff, is_manager
 from cmetrack.children.models import ChildFlag
 from cmetrack.core.upn import normalise_upn
 
 from .events import describe
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, ClosureRequest, Escalation
 from .status import OPEN_STATUSES, Status
 
 
@@ -125,3 +125,20 @@ def dashboard_figures(*, user: AnyUser) -> DashboardFigures:
         newest_referrals=base.order_by("-referral_date", "-opened_at")[:10],
         unassigned_total=open_cases.filter(assigned_to__isnull=True).count(),
     )
+
+
+def open_escalations(*, user: AnyUser) -> QuerySet[Escalation]:
+    """Unresolved escalations, oldest first: shown at the top of every LA dashboard."""
+    return (
+        Escalation.objects.filter(resolved_at__isnull=True, case__in=cases_visible_to(user))
+        .select_related("case", "case__child")
+        .order_by("raised_at")
+    )
+
+
+def pending_closure_count(*, user: AnyUser) -> int:
+    if not is_manager(user):
+        return 0
+    return ClosureRequest.objects.filter(
+        state=ClosureRequest.State.PENDING, case__in=cases_visible_to(user)
+    ).count()

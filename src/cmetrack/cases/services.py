@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from cmetrack.accounts.access import is_la_staff
+from cmetrack.accounts.access import is_la_staff, is_manager
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
 from cmetrack.children.models import Child, ChildFlag, VulnerabilityFlagType
@@ -124,11 +124,18 @@ def case_open(*, child: Child, data: ReferralData, by: User) -> Case:
 
 
 @transaction.atomic
-def case_change_status(*, case: Case, to: str, by: User, note: str = "") -> Case:
+def case_change_status(
+    *, case: Case, to: str, by: User, note: str = "", decided: bool = False
+) -> Case:
+    """`decided` is set only by case_enquiries_exhausted: untraced needs a manager's decision."""
     _require_team(by)
     case = _locked(case)
     if Status(to) == Status.CLOSED:
         raise TransitionError("Close the case with an outcome instead.")
+    if Status(to) == Status.UNTRACED and not decided:
+        raise TransitionError(
+            "A child becomes untraced only by a manager's decision that enquiries are exhausted."
+        )
     check_transition(case.status, to)
     old = Status(case.status)
     with acting_as(by):
@@ -209,6 +216,9 @@ def case_flag_add(
         raise CaseError(str(error)) from error
     with acting_as(by):
         _event(case, EventKind.FLAG_ADDED, by, flag=flag_type.label, code=flag_type.code)
+    from .safeguarding_services import escalation_raise
+
+    escalation_raise(case=case, flag_type=flag_type, by=by)
     return flag
 
 
@@ -231,12 +241,30 @@ def case_flag_remove(*, case: Case, flag: ChildFlag, by: User) -> None:
 
 @transaction.atomic
 def case_close(
-    *, case: Case, outcome: str, by: User, closed_on: date | None = None, note: str = ""
+    *,
+    case: Case,
+    outcome: str,
+    by: User,
+    closed_on: date | None = None,
+    note: str = "",
+    approved: bool = False,
 ) -> Case:
+    """`approved` is set only by closure_approve, after a manager agreed."""
+    from .safeguarding_services import closure_needs_approval
+
     _require_team(by)
     case = _locked(case)
     if not outcome:
         raise CaseError("Choose the outcome that closes the case.")
+    if case.escalations.filter(resolved_at__isnull=True).exists():
+        raise CaseError(
+            "Resolve the safeguarding escalation, with the action taken, before closing the case."
+        )
+    if closure_needs_approval(case) and not (approved or is_manager(by)):
+        raise CaseError(
+            "This child has a vulnerability flag or is untraced: ask a manager to approve the "
+            "closure."
+        )
     outcome_value = Outcome(outcome)
     check_transition(case.status, Status.CLOSED)
     closed_on = closed_on or timezone.localdate()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, pages, tasks
+from .views import actions, pages, safeguarding, tasks
 
 app_name = "cases"
 
@@ -9,6 +9,33 @@ urlpatterns = [
     path("cases/", pages.case_list_view, name="list"),
     path("referrals/new/", actions.referral_create, name="referral-create"),
     path("tasks/", tasks.task_list, name="tasks"),
+    path("approvals/", safeguarding.approvals, name="approvals"),
+    path(
+        "approvals/<uuid:request_id>/approve/",
+        safeguarding.closure_approve_view,
+        name="closure-approve",
+    ),
+    path(
+        "approvals/<uuid:request_id>/send-back/",
+        safeguarding.closure_return_view,
+        name="closure-return",
+    ),
+    path("cases/<uuid:public_id>/enquiries/new/", safeguarding.enquiry_add, name="enquiry-add"),
+    path(
+        "cases/<uuid:public_id>/enquiries-exhausted/",
+        safeguarding.enquiries_exhausted,
+        name="enquiries-exhausted",
+    ),
+    path(
+        "cases/<uuid:public_id>/escalations/<uuid:escalation_id>/acknowledge/",
+        safeguarding.escalation_acknowledge_view,
+        name="escalation-acknowledge",
+    ),
+    path(
+        "cases/<uuid:public_id>/escalations/<uuid:escalation_id>/resolve/",
+        safeguarding.escalation_resolve_view,
+        name="escalation-resolve",
+    ),
     path("cases/<uuid:public_id>/", pages.case_detail, name="detail"),
     path("cases/<uuid:public_id>/tasks/new/", tasks.task_add, name="task-add"),
     path("cases/<uuid:public_id>/tasks/<uuid:task_id>/done/", tasks.task_done, name="task-done"),

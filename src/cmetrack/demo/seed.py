@@ -34,9 +34,17 @@ from django.db.models import Q
 from django.utils import timezone
 from faker import Faker
 
+from cmetrack.accounts.access import is_manager
 from cmetrack.accounts.models import Organisation, User
 from cmetrack.audit.context import acting_as
 from cmetrack.cases.models import Case, CaseEvent, MissingReason, Outcome, ReferralSource, RiskLevel
+from cmetrack.cases.safeguarding_services import (
+    case_enquiries_exhausted,
+    closure_approve,
+    closure_needs_approval,
+    closure_request,
+    escalation_resolve,
+)
 from cmetrack.cases.services import (
     ReferralData,
     case_add_note,
@@ -65,6 +73,18 @@ from cmetrack.core.school_age import compulsory_school_age_end, is_compulsory_sc
 from cmetrack.core.upn import CHECK_LETTERS, is_valid_upn, upn_check_letter
 from cmetrack.core.year_group import academic_year_start, national_curriculum_year
 from cmetrack.schools.models import School
+
+# What a CME officer records when an escalation is dealt with (synthetic prose).
+ESCALATION_ACTIONS = (
+    "Phoned MASH the same morning about the {trigger}; the duty social worker took the referral "
+    "and will share the outcome.",
+    "Emailed the allocated social worker, who confirmed the family is known and a visit is "
+    "booked this week.",
+    "Discussed with the MASH consultant social worker; strategy discussion arranged, police "
+    "informed under missing-person procedures.",
+    "Referral made through the MASH portal; acknowledgement received and case added to the "
+    "daily MASH meeting.",
+)
 
 LA_CODE = "343"
 LA_NAME = "Sefton"
@@ -1757,6 +1777,7 @@ class _Seeder:
         elif child.moved_to is not None:
             self._move(child, plan.triager)
 
+        self._settle_escalations(case, plan.triager, chance=0.8)
         officer = None
         last = opened
         for step, when in zip(plan.steps, times[1:], strict=True):
@@ -1765,6 +1786,9 @@ class _Seeder:
                 case "assign":
                     case = case_assign(case=case, officer=step.officer, by=by)
                     officer = step.officer
+                case "status" if step.to == Status.UNTRACED:
+                    # Untraced is a manager's decision that enquiries are exhausted.
+                    case = case_enquiries_exhausted(case=case, by=self._manager(), note=step.text)
                 case "status":
                     case = case_change_status(case=case, to=step.to, by=by, note=step.text)
                 case "note":
@@ -1774,6 +1798,7 @@ class _Seeder:
                     if record.flags.filter(flag_type=step.flag, removed_at__isnull=True).exists():
                         continue
                     case_flag_add(case=case, flag_type=step.flag, by=by)
+                    self._settle_escalations(case, by, chance=0.8)
                     ChildFlag.objects.filter(
                         child_id=record.pk, added_at__gte=self.run_started
                     ).update(added_at=when)
@@ -1783,9 +1808,25 @@ class _Seeder:
                     case = case_set_risk(case=case, risk_level=step.to, by=by)
                 case "close":
                     closed_on = timezone.localtime(when).date()
-                    case = case_close(
-                        case=case, outcome=step.to, by=by, closed_on=closed_on, note=step.text
-                    )
+                    self._settle_escalations(case, by, chance=1.0)
+                    if closure_needs_approval(case) and not is_manager(by):
+                        # A flagged or untraced child: the officer asks, a manager approves.
+                        request = closure_request(
+                            case=case,
+                            outcome=step.to,
+                            by=by,
+                            closed_on=closed_on,
+                            note=step.text,
+                        )
+                        case = closure_approve(request=request, by=self._manager())
+                    else:
+                        case = case_close(
+                            case=case,
+                            outcome=step.to,
+                            by=by,
+                            closed_on=closed_on,
+                            note=step.text,
+                        )
                 case "reopen":
                     case = case_reopen(case=case, reason=step.text, by=by)
             self._backdate(case, when)
@@ -1794,6 +1835,21 @@ class _Seeder:
         Case.objects.filter(pk=case.pk).update(opened_at=opened, updated_at=last)
         if new_child:
             Child.objects.filter(pk=record.pk).update(created_at=opened, updated_at=opened)
+
+    def _manager(self) -> User:
+        return User.objects.get(username="manager")
+
+    def _settle_escalations(self, case: Case, by: User, *, chance: float) -> None:
+        """Most escalations in the demo were dealt with; a few stay open, as on a real day."""
+        for escalation in case.escalations.filter(resolved_at__isnull=True):
+            if self.rng.random() < chance:
+                escalation_resolve(
+                    escalation=escalation,
+                    by=by,
+                    action=self.rng.choice(ESCALATION_ACTIONS).format(
+                        trigger=escalation.trigger_label.lower()
+                    ),
+                )
 
     def _backdate(self, case: Case, when: datetime, *, several: bool = False) -> None:
         """Move the events the last service call wrote (stamped now) to `when`.

@@ -31,6 +31,8 @@ CMETRACK_AUTHORITY_NAME = os.environ.get("CMETRACK_AUTHORITY_NAME", "Sefton Coun
 CMETRACK_AUTHORITY_LA_CODE = os.environ.get("CMETRACK_AUTHORITY_LA_CODE", "343")
 # Where staff sign in; used for links in emails (which never carry a child's details).
 CMETRACK_BASE_URL = os.environ.get("CMETRACK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Children's social care / MASH: escalations are notified here (a reference and a link only).
+CMETRACK_MASH_EMAIL = os.environ.get("CMETRACK_MASH_EMAIL", "")
 # Statutory and local timescales in school days (core.deadlines.Timescales names); the
 # defaults are DOMAIN.md's. e.g. CMETRACK_TIMESCALES='{"home_visit": 3}'
 CMETRACK_TIMESCALES = json.loads(os.environ.get("CMETRACK_TIMESCALES", "{}"))

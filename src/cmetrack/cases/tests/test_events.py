@@ -8,14 +8,22 @@ from django.utils import timezone
 from cmetrack.accounts.models import User
 from cmetrack.cases.deadline_services import task_complete, task_create
 from cmetrack.cases.events import EventKind, describe
-from cmetrack.cases.models import Case, Outcome, RiskLevel
+from cmetrack.cases.models import Case, EnquiryCheckType, Outcome, RiskLevel
+from cmetrack.cases.safeguarding_services import (
+    case_enquiries_exhausted,
+    closure_approve,
+    closure_request,
+    closure_return,
+    enquiry_record,
+    escalation_acknowledge,
+    escalation_resolve,
+)
 from cmetrack.cases.selectors import case_timeline
 from cmetrack.cases.services import (
     ReferralData,
     case_add_note,
     case_assign,
     case_change_status,
-    case_close,
     case_flag_add,
     case_flag_remove,
     case_reopen,
@@ -44,9 +52,29 @@ def lived_case(officer: User, manager: User) -> Case:
     case_assign(case=case, officer=None, by=manager)
     case_add_note(case=case, text="Called the GP surgery", by=officer)
     flag = case_flag_add(case=case, flag_type=flag_type("safety-concern"), by=officer)
+    escalation = case.escalations.get()
+    escalation_acknowledge(escalation=escalation, by=officer)
+    escalation_resolve(escalation=escalation, action="Referred to MASH by phone", by=officer)
     case_flag_remove(case=case, flag=flag, by=officer)
     case_set_risk(case=case, risk_level=RiskLevel.HIGH, by=officer)
-    case_close(case=case, outcome=Outcome.MOVED_ABROAD, by=officer)
+    enquiry_record(
+        case=case,
+        check_type=EnquiryCheckType.objects.get(code="la-health"),
+        done_on=timezone.localdate(),
+        done_by_name="CME officer",
+        method="phone",
+        result="nothing",
+        by=officer,
+    )
+    case_enquiries_exhausted(case=case, by=manager, note="All checks made")
+    first = closure_request(
+        case=case, outcome=Outcome.MOVED_ABROAD, closed_on=timezone.localdate(), by=officer
+    )
+    closure_return(request=first, reason="Ask the Home Office first", by=manager)
+    second = closure_request(
+        case=case, outcome=Outcome.MOVED_ABROAD, closed_on=timezone.localdate(), by=officer
+    )
+    closure_approve(request=second, by=manager)
     case_reopen(case=case, reason="Seen in Bootle", by=officer)
     task = task_create(case=case, title="Ring the GP", due_on=datetime.date(2099, 1, 1), by=officer)
     task_complete(task=task, by=officer)
@@ -55,7 +83,10 @@ def lived_case(officer: User, manager: User) -> Case:
 
 EXPECTED_SENTENCES = {
     EventKind.OPENED: ["Case opened from a referral by Health"],
-    EventKind.STATUS_CHANGED: ["Status changed from Referred to Enquiries under way"],
+    EventKind.STATUS_CHANGED: [
+        "Status changed from Referred to Enquiries under way",
+        "Status changed from Enquiries under way to Untraced, under review",
+    ],
     EventKind.ASSIGNED: ["Assigned to {officer}", "Unassigned"],
     EventKind.NOTE_ADDED: ["Note added"],
     EventKind.FLAG_ADDED: ["Flag added: Concern for the child's safety"],
@@ -65,6 +96,21 @@ EXPECTED_SENTENCES = {
     EventKind.REOPENED: ["Case reopened"],
     EventKind.TASK_ADDED: ["Task added: Ring the GP, due 1 January 2099"],
     EventKind.TASK_DONE: ["Task done: Ring the GP"],
+    EventKind.ESCALATION_RAISED: [
+        "Escalated to children's social care: Concern for the child's safety"
+    ],
+    EventKind.ESCALATION_ACKNOWLEDGED: ["Escalation acknowledged: Concern for the child's safety"],
+    EventKind.ESCALATION_RESOLVED: ["Escalation resolved: Concern for the child's safety"],
+    EventKind.ENQUIRY_RECORDED: [
+        "Enquiry recorded: Health: GP registration, health visitor, school nurse (nothing found)"
+    ],
+    EventKind.CLOSURE_REQUESTED: [
+        "Closure requested: Moved abroad (confirmed)",
+        "Closure requested: Moved abroad (confirmed)",
+    ],
+    EventKind.CLOSURE_APPROVED: ["Closure approved by a manager"],
+    EventKind.CLOSURE_RETURNED: ["Closure sent back by a manager"],
+    EventKind.ENQUIRIES_EXHAUSTED: ["Enquiries exhausted: child untraced"],
 }
 
 
@@ -101,17 +147,21 @@ def test_every_event_kind_describes_itself_as_a_non_empty_string(
 def test_the_timeline_pairs_each_event_with_its_sentence_newest_first(lived_case: Case) -> None:
     timeline = case_timeline(case=lived_case)
 
-    assert len(timeline) == lived_case.events.count() == 12
+    assert len(timeline) == lived_case.events.count() == 22
     assert timeline[0]["sentence"] == "Task done: Ring the GP"
     assert timeline[-1]["sentence"] == "Case opened from a referral by Health"
     for row in timeline:
         assert row["sentence"] == describe(row["event"].kind, row["event"].payload)
-    details = {row["event"].kind: row["detail"] for row in timeline if row["detail"]}
-    assert details == {
-        "status_changed": "Started checks",
-        "note_added": "Called the GP surgery",
-        "reopened": "Seen in Bootle",
-    }
+    details = [row["detail"] for row in timeline if row["detail"]]
+    assert details[::-1] == [
+        "Started checks",
+        "Called the GP surgery",
+        "Referred to MASH by phone",
+        "All checks made",
+        "All checks made",
+        "Ask the Home Office first",
+        "Seen in Bootle",
+    ]
 
 
 def test_an_opened_event_without_a_source_still_reads() -> None:

@@ -129,15 +129,26 @@ def test_referral_with_flags_and_a_note_writes_them_on_the_new_case(officer: Use
         "looked-after",
     }
     kinds = list(case.events.order_by("id").values_list("kind", flat=True))
-    assert kinds == ["opened", "flag_added", "flag_added", "note_added"]
+    # Both flags escalate to children's social care at once (DOMAIN.md §5).
+    assert kinds == [
+        "opened",
+        "flag_added",
+        "escalation_raised",
+        "flag_added",
+        "escalation_raised",
+        "note_added",
+    ]
+    assert case.escalations.filter(resolved_at__isnull=True).count() == 2
     assert case.events.get(kind="note_added").payload["text"] == "Mum phoned the school."
 
 
-def test_referral_does_not_duplicate_a_flag_the_known_child_already_has(officer: User) -> None:
-    first = open_case(officer, flags=[flag_type()])
-    case_close(case=first, outcome=Outcome.NOT_CME, by=officer)
+def test_referral_does_not_duplicate_a_flag_the_known_child_already_has(
+    officer: User, manager: User
+) -> None:
+    first = open_case(officer, flags=[flag_type("young-carer")])
+    case_close(case=first, outcome=Outcome.NOT_CME, by=manager)  # flagged: a manager closes
 
-    second = referral_record(data=referral(flags=[flag_type()]), by=officer)
+    second = referral_record(data=referral(flags=[flag_type("young-carer")]), by=officer)
 
     assert second.child_was_known
     assert second.case.child.flags.filter(removed_at__isnull=True).count() == 1
@@ -436,10 +447,10 @@ def test_a_duplicate_active_flag_is_refused_as_a_case_error(officer: User) -> No
 
 def test_a_flag_can_be_removed_and_then_added_again(officer: User) -> None:
     case = open_case(officer)
-    flag = case_flag_add(case=case, flag_type=flag_type(), by=officer)
+    flag = case_flag_add(case=case, flag_type=flag_type("young-carer"), by=officer)
 
     case_flag_remove(case=case, flag=flag, by=officer)
-    again = case_flag_add(case=case, flag_type=flag_type(), by=officer)
+    again = case_flag_add(case=case, flag_type=flag_type("young-carer"), by=officer)
 
     flag.refresh_from_db()
     assert flag.removed_at is not None
@@ -448,7 +459,7 @@ def test_a_flag_can_be_removed_and_then_added_again(officer: User) -> None:
     assert kinds[-3:] == ["flag_added", "flag_removed", "flag_added"]
     removed = case.events.get(kind=EventKind.FLAG_REMOVED)
     assert removed.actor == officer
-    assert describe(removed.kind, removed.payload) == "Flag removed: Child protection plan"
+    assert describe(removed.kind, removed.payload) == "Flag removed: Young carer"
 
 
 def test_removing_another_childs_flag_is_refused(officer: User) -> None:
@@ -667,7 +678,7 @@ def test_notes_and_flags_are_audited_with_the_acting_user(officer: User, manager
     since = last_log_id()
 
     note = case_add_note(case=case, text="Called the GP", by=manager)
-    flag = case_flag_add(case=case, flag_type=flag_type(), by=manager)
+    flag = case_flag_add(case=case, flag_type=flag_type("young-carer"), by=manager)
     case_flag_remove(case=case, flag=flag, by=manager)
 
     assert LogEntry.objects.get_for_object(note).get().actor == manager

@@ -150,6 +150,14 @@ def test_officer_moves_notes_closes_and_reopens_a_case_and_the_timeline_tells_it
         ).status_code
         == 302
     )
+    # The child has a flag, so the officer's closure waits for a manager, who approves it.
+    case.refresh_from_db()
+    assert case.status == "enquiries"
+    request = case.closure_requests.get()
+    assert client.get(reverse("cases:approvals")).status_code == 403
+    boss = client_for(manager)
+    assert request.case.reference in boss.get(reverse("cases:approvals")).content.decode()
+    assert boss.post(reverse("cases:closure-approve", args=[request.public_id])).status_code == 302
     case.refresh_from_db()
     assert case.status == "closed" and case.outcome == "on_roll_here"
     assert (
@@ -168,6 +176,8 @@ def test_officer_moves_notes_closes_and_reopens_a_case_and_the_timeline_tells_it
         "Risk changed from Medium to High",
         "Flag added: Young carer",
         "Case closed: On roll at a school in this authority",
+        "Closure requested: On roll at a school in this authority",
+        "Closure approved by a manager",
         "Case reopened",
         "Left the new school after a week",
     ]:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cmetrack.accounts.access import la_staff_required
+from cmetrack.accounts.access import is_manager, la_staff_required
 from cmetrack.accounts.models import User
 from cmetrack.children.models import ChildFlag
 
@@ -25,6 +25,7 @@ from ..forms import (
     StatusForm,
 )
 from ..models import Case
+from ..safeguarding_services import closure_needs_approval, closure_request
 from ..selectors import case_get
 from ..services import (
     CaseError,
@@ -143,6 +144,19 @@ def change_risk(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @la_staff_required
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_get(user=request.user, public_id=public_id)
+    if closure_needs_approval(case) and not is_manager(request.user):
+        # A flagged or untraced child: the officer's closure goes to a manager's queue.
+        return _case_action(
+            request,
+            public_id,
+            title="Ask a manager to close the case",
+            make_form=CloseForm,
+            perform=lambda c, d, by: closure_request(
+                case=c, outcome=d["outcome"], closed_on=d["closed_on"], note=d["note"], by=by
+            ),
+            success="Closure sent to a manager for approval",
+        )
     return _case_action(
         request,
         public_id,

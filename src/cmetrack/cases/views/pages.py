@@ -4,12 +4,20 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cmetrack.accounts.access import la_staff_required
+from cmetrack.accounts.access import is_manager, la_staff_required
 from cmetrack.audit.services import record_view
 from cmetrack.schooldays.selectors import school_calendar
 
 from ..filters import CaseFilter
-from ..selectors import case_get, case_list, case_timeline, dashboard_figures
+from ..models import ClosureRequest
+from ..selectors import (
+    case_get,
+    case_list,
+    case_timeline,
+    dashboard_figures,
+    open_escalations,
+    pending_closure_count,
+)
 from ..status import Status, allowed_next
 from ..task_selectors import case_next_deadline, task_counts
 
@@ -23,6 +31,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cases/dashboard.html",
         {
             "figures": dashboard_figures(user=request.user),
+            "escalations": open_escalations(user=request.user),
+            "pending_approvals": pending_closure_count(user=request.user),
             "task_panels": [
                 ("My tasks", "me", task_counts(user=request.user, mine=True)),
                 ("Team tasks", "team", task_counts(user=request.user, mine=False)),
@@ -66,8 +76,18 @@ def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "open_tasks": case.tasks.filter(done_at__isnull=True, cancelled_at__isnull=True)
             .select_related("assigned_to")
             .order_by("due_on"),
+            "open_escalations": case.escalations.filter(resolved_at__isnull=True),
+            "enquiries": case.enquiries.select_related("check_type"),
+            "pending_closure": case.closure_requests.filter(
+                state=ClosureRequest.State.PENDING
+            ).first(),
+            "user_is_manager": is_manager(request.user),
             "can_change_status": bool(
-                [s for s in allowed_next(Status(case.status)) if s != Status.CLOSED]
+                [
+                    s
+                    for s in allowed_next(Status(case.status))
+                    if s not in {Status.CLOSED, Status.UNTRACED}
+                ]
             ),
         },
     )

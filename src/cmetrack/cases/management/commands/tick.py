@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from cmetrack.cases.deadline_services import tasks_escalate_overdue, tasks_sync
 from cmetrack.cases.models import Case
+from cmetrack.cases.safeguarding_services import escalations_raise_missing
 from cmetrack.schooldays.selectors import school_calendar
 
 
@@ -16,9 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = tasks_sync(cases=Case.objects.all(), calendar=school_calendar())
         escalated = tasks_escalate_overdue()
+        raised = escalations_raise_missing()
         self.stdout.write(
             f"{result.cases} open cases checked: {result.created} tasks created, "
-            f"{result.cancelled} no longer needed, {escalated} newly overdue reported."
+            f"{result.cancelled} no longer needed, {escalated} newly overdue reported, "
+            f"{raised} safeguarding escalations raised."
         )
         for message in sorted(result.missing_term_dates):
             self.stderr.write(
