@@ -4,10 +4,12 @@ Also what `make screenshots` photographs for docs/screenshots/.
 """
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from cmetrack.cases.models import Case
 from cmetrack.demo.seed import seed_demo
+from cmetrack.schooldays.services import term_dates_load_bundled
 
 from .conftest import screenshot
 
@@ -15,6 +17,8 @@ from .conftest import screenshot
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_officer_sees_dashboard_case_list_and_a_case(live_server: object, page: Page) -> None:
     seed_demo(schools=20, children=90, cases=70)
+    term_dates_load_bundled()
+    call_command("tick")
     page.goto(f"{live_server.url}/account/sign-in/")  # type: ignore[attr-defined]
     page.get_by_label("Username").fill("officer")
     page.get_by_label("Password").fill("cmetrack-demo-2026")

@@ -168,8 +168,13 @@ def case_assign(*, case: Case, officer: User | None, by: User) -> Case:
     if case.assigned_to_id == (officer.pk if officer else None):
         raise CaseError("The case is already assigned to that officer.")
     with acting_as(by):
+        previous = case.assigned_to_id
         case.assigned_to = officer
         case.save(update_fields=["assigned_to", "updated_at"])
+        # The case's open tasks that were the previous officer's (or nobody's) follow the case.
+        case.tasks.filter(
+            done_at__isnull=True, cancelled_at__isnull=True, assigned_to_id__in=[previous, None]
+        ).update(assigned_to=officer)
         _event(
             case,
             EventKind.ASSIGNED,

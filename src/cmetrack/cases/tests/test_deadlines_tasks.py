@@ -215,3 +215,19 @@ def test_other_roles_cannot_see_tasks_or_change_them(
         task_complete(task=task, by=user)
     task.refresh_from_db()
     assert task.done_at is None
+
+
+def test_reassigning_a_case_hands_its_open_tasks_to_the_new_officer(
+    officer: User, manager: User
+) -> None:
+    from cmetrack.cases.services import case_assign
+
+    case = CaseFactory(assigned_to=officer)
+    mine = task_create(case=case, title="Call school", due_on=date(2099, 1, 1), by=officer)
+    theirs = task_create(
+        case=case, title="Visit", due_on=date(2099, 1, 1), by=officer, assigned_to=manager
+    )
+    case_assign(case=case, officer=manager, by=manager)
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.assigned_to == manager and theirs.assigned_to == manager
