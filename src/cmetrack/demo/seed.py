@@ -1830,6 +1830,11 @@ class _Seeder:
                 case "reopen":
                     case = case_reopen(case=case, reason=step.text, by=by)
             self._backdate(case, when)
+            if step.kind in {"status", "close", "reopen"}:
+                # Demo data only, like _backdate: the services date a status change today.
+                Case.objects.filter(pk=case.pk).update(
+                    status_changed_on=timezone.localtime(when).date()
+                )
             last = when
         # Demo data only: the services stamp "now"; move the case's own timestamps to match.
         Case.objects.filter(pk=case.pk).update(opened_at=opened, updated_at=last)
