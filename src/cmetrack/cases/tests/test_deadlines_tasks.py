@@ -231,3 +231,42 @@ def test_reassigning_a_case_hands_its_open_tasks_to_the_new_officer(
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert mine.assigned_to == manager and theirs.assigned_to == manager
+
+
+@pytest.mark.usefixtures("term_dates")
+def test_a_case_moves_through_its_deadlines_as_the_clock_advances_across_half_term(
+    officer: User, manager: User
+) -> None:
+    """Referred Mon 19 Oct 2026; half-term is 26-30 Oct and 2 Nov is an INSET day."""
+    manager.email = "manager@example.invalid"
+    manager.save()
+    with time_machine.travel(at(date(2026, 10, 19)), tick=False):
+        case = CaseFactory(referral_date=date(2026, 10, 19), assigned_to=officer)
+        call_command("tick")
+    due = open_rule_tasks(case)
+    # 5 school days: 20-23 Oct (4), then 3 Nov (half-term and the INSET day skipped).
+    assert due["home_visit"] == date(2026, 11, 3)
+    # 10 school days: 20-23 Oct, 3-6 Nov, 9-10 Nov.
+    assert due["first_review"] == date(2026, 11, 10)
+
+    with time_machine.travel(at(date(2026, 11, 3)), tick=False):
+        call_command("tick")
+        assert tasks_in_window_count(officer, "today") == 1
+        assert not mail.outbox
+    with time_machine.travel(at(date(2026, 11, 4)), tick=False):
+        call_command("tick")
+        assert tasks_in_window_count(officer, "overdue") == 1
+    assert len(mail.outbox) == 1  # the home visit, reported once
+
+    with time_machine.travel(at(date(2026, 11, 5)), tick=False):
+        task_complete(task=case.tasks.get(kind="home_visit"), by=officer)
+        case_change_status(case=case, to="placed", by=officer)
+        call_command("tick")
+    # Placed Thu 5 Nov: the enquiry deadlines are withdrawn, attendance is due on 19 Nov.
+    assert open_rule_tasks(case) == {"attendance_confirmation": date(2026, 11, 19)}
+
+
+def tasks_in_window_count(user: User, window: str) -> int:
+    from cmetrack.cases.task_selectors import tasks_in_window
+
+    return tasks_in_window(user=user, window=window, mine=True).count()
