@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cmetrack.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -45,19 +45,31 @@ def build(n: int, rng: random.Random) -> None:
     reasons = list(MissingReason.objects.all())
     today = timezone.localdate()
     children = Child.objects.bulk_create(
-        [Child(forenames=f"Child{i}", surname=f"Bench{i % 997}",
-               date_of_birth=date(2012, 1, 1) + timedelta(days=i % 2000)) for i in range(n)],
+        [
+            Child(
+                forenames=f"Child{i}",
+                surname=f"Bench{i % 997}",
+                date_of_birth=date(2012, 1, 1) + timedelta(days=i % 2000),
+            )
+            for i in range(n)
+        ],
         batch_size=5000,
     )
     cases = []
     for i, child in enumerate(children):
         referred = today - timedelta(days=rng.randint(0, 200))
         status = rng.choice(STATUSES)
-        cases.append(Case(
-            child=child, status=status, primary_reason=rng.choice(reasons),
-            referral_date=referred, referral_source="school", reference=f"CME-B{i:07d}",
-            status_changed_on=referred + timedelta(days=rng.randint(0, 20)),
-        ))
+        cases.append(
+            Case(
+                child=child,
+                status=status,
+                primary_reason=rng.choice(reasons),
+                referral_date=referred,
+                referral_source="school",
+                reference=f"CME-B{i:07d}",
+                status_changed_on=referred + timedelta(days=rng.randint(0, 20)),
+            )
+        )
     Case.objects.bulk_create(cases, batch_size=5000)
 
 
@@ -70,16 +82,20 @@ def main() -> None:
     started = time.perf_counter()
     build(args.cases, random.Random(args.seed))
     term_dates_load_bundled()
-    print(f"database: {connection.vendor}; built {args.cases} open cases in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"database: {connection.vendor}; built {args.cases} open cases in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     for run in (1, 2):
         t0 = time.perf_counter()
         result = tasks_sync(cases=Case.objects.all(), calendar=school_calendar())
         escalated = tasks_escalate_overdue()
         took = time.perf_counter() - t0
-        print(f"tick run {run}: {took:.1f} s; {result.cases} cases, {result.created} tasks "
-              f"created, {result.cancelled} cancelled, {escalated} overdue reported, "
-              f"{len(result.missing_term_dates)} term-date gaps")
+        print(
+            f"tick run {run}: {took:.1f} s; {result.cases} cases, {result.created} tasks "
+            f"created, {result.cancelled} cancelled, {escalated} overdue reported, "
+            f"{len(result.missing_term_dates)} term-date gaps"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (whole process): {peak:.0f} MB")
     sys.stdout.flush()

@@ -52,3 +52,17 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def other_school_user(db: None) -> User:
+    """A user of a second school: must never see the first school's returns."""
+    school = SchoolFactory()
+    org = OrganisationFactory(kind=Organisation.Kind.SCHOOL, name=school.name, school=school)
+    return UserFactory(role=User.Role.SCHOOL_USER, organisation=org)
+
+
+@pytest.fixture
+def other_agency_user(db: None) -> User:
+    org = OrganisationFactory(kind=Organisation.Kind.AGENCY, name="Youth justice service")
+    return UserFactory(role=User.Role.AGENCY_USER, organisation=org)

@@ -61,3 +61,67 @@ def la_staff_required(view: ViewFunc) -> ViewFunc:
         return view(request, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+# Intake (issue 3): schools, agencies and other authorities send returns, referrals and
+# notifications, and see only what their own organisation sent.
+PARTNER_ROLES = frozenset({User.Role.SCHOOL_USER, User.Role.AGENCY_USER, User.Role.OTHER_LA_USER})
+
+
+def _has_role(user: AnyUser, *roles: str) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "role", None) in roles)
+
+
+def is_school_user(user: AnyUser) -> bool:
+    """Bound to one school (through its organisation); a user without one can do nothing."""
+    return _has_role(user, User.Role.SCHOOL_USER) and bool(
+        getattr(getattr(user, "organisation", None), "school_id", None)
+    )
+
+
+def is_agency_user(user: AnyUser) -> bool:
+    return (
+        _has_role(user, User.Role.AGENCY_USER) and getattr(user, "organisation", None) is not None
+    )
+
+
+def is_other_la_user(user: AnyUser) -> bool:
+    return (
+        _has_role(user, User.Role.OTHER_LA_USER) and getattr(user, "organisation", None) is not None
+    )
+
+
+def is_partner(user: AnyUser) -> bool:
+    """A school, agency or other-LA user: sends things in, sees their organisation's own."""
+    return is_school_user(user) or is_agency_user(user) or is_other_la_user(user)
+
+
+def can_submit_school_returns(user: AnyUser) -> bool:
+    """Deletion and new-pupil returns: the school itself, or the CME team on its behalf."""
+    return is_school_user(user) or is_la_staff(user)
+
+
+def can_refer(user: AnyUser) -> bool:
+    """A CME referral: schools, agencies, and the CME team recording on someone's behalf."""
+    return is_school_user(user) or is_agency_user(user) or is_la_staff(user)
+
+
+def can_notify_as_other_la(user: AnyUser) -> bool:
+    return is_other_la_user(user) or is_la_staff(user)
+
+
+def can_triage(user: AnyUser) -> bool:
+    """Work the incoming queue: open, link or close from a submission."""
+    return is_la_staff(user)
+
+
+def intake_user_required(view: ViewFunc) -> ViewFunc:
+    """The CME team or a partner organisation's user; anyone else signed in gets 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (is_la_staff(request.user) or is_partner(request.user)):
+            raise PermissionDenied("This page is for the CME team and its partners.")
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

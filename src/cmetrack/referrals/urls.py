@@ -1,4 +1,30 @@
+from django.urls import path
+
+from .views import imports, public, submit, triage
 
 app_name = "referrals"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", submit.my_submissions_view, name="mine"),
+    path("concern/", public.concern_create, name="concern"),
+    path("concern/received/", public.concern_received, name="concern-received"),
+    path("returns/deletion/", submit.deletion_create, name="deletion"),
+    path("returns/new-pupil/", submit.new_pupil_create, name="new-pupil"),
+    path("referrals/new/", submit.referral_create, name="referral"),
+    path("other-la/new/", submit.other_la_create, name="other-la"),
+    path("submissions/<uuid:public_id>/", submit.submission_detail, name="submission"),
+    path("incoming/", triage.incoming, name="incoming"),
+    path("incoming/<uuid:public_id>/", triage.triage, name="triage"),
+    path("incoming/<uuid:public_id>/apply/", triage.apply_route, name="apply"),
+    path("incoming/<uuid:public_id>/open-case/", triage.open_case, name="open-case"),
+    path("incoming/<uuid:public_id>/link/", triage.link_case, name="link"),
+    path("incoming/<uuid:public_id>/no-action/", triage.no_action, name="no-action"),
+    path("incoming/<uuid:public_id>/confirm/", triage.confirm_enquiries, name="confirm"),
+    path("incoming/<uuid:public_id>/close-case/", triage.close_case, name="close-case"),
+    path("cases/<uuid:public_id>/handovers/", triage.handover_create, name="handovers"),
+    path("handovers/<uuid:public_id>/", triage.handover_change, name="handover"),
+    path("import/", imports.upload, name="import"),
+    path("import/template.csv", imports.template_csv, name="import-template"),
+    path("import/<uuid:public_id>/", imports.preview, name="import-preview"),
+    path("import/<uuid:public_id>/commit/", imports.commit, name="import-commit"),
+]

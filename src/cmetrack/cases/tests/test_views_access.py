@@ -16,6 +16,7 @@ LA_PERSONAS = ["officer", "manager", "admin_user"]
 REFUSED_PERSONAS = ["school_user", "agency_user", "outsider"]
 
 TEAM_PAGES = ["cases:dashboard", "cases:list", "cases:referral-create"]
+TEAM_ONLY_PAGES = ["cases:list", "cases:referral-create", "cases:tasks"]
 CASE_PAGES = [
     "cases:detail",
     "cases:status",
@@ -41,7 +42,17 @@ def test_la_roles_can_open_team_pages(
     assert client_for(user).get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name", TEAM_PAGES)
+@pytest.mark.parametrize("persona", REFUSED_PERSONAS)
+def test_partners_land_on_their_own_submissions_not_the_team_dashboard(
+    persona: str, request: pytest.FixtureRequest
+) -> None:
+    user: User = request.getfixturevalue(persona)
+    response = client_for(user).get(reverse("cases:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("referrals:mine")
+
+
+@pytest.mark.parametrize("name", TEAM_ONLY_PAGES)
 @pytest.mark.parametrize("persona", REFUSED_PERSONAS)
 def test_other_roles_are_refused_team_pages(
     name: str, persona: str, request: pytest.FixtureRequest

@@ -2,9 +2,9 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from cmetrack.accounts.access import is_manager, la_staff_required
+from cmetrack.accounts.access import is_manager, is_partner, la_staff_required
 from cmetrack.audit.services import record_view
 from cmetrack.schooldays.selectors import school_calendar
 
@@ -24,8 +24,15 @@ from ..task_selectors import case_next_deadline, task_counts
 PAGE_SIZE = 25
 
 
-@la_staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Where everyone lands after signing in: partners go to their own submissions."""
+    if is_partner(request.user):
+        return redirect("referrals:mine")
+    return _team_dashboard(request)
+
+
+@la_staff_required
+def _team_dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/dashboard.html",

@@ -38,7 +38,7 @@ class ReturnRow:
     postcode: str = ""  # as given; the service normalises it (a bad one is a warning)
     parent_name: str = ""
     parent_phone: str = ""
-    ground: str = ""  # regulation 9(1) ground letter a–o, deletion returns only
+    ground: str = ""  # regulation 9(1) ground letter a-o, deletion returns only
     deletion_date: date | None = None
     start_date: date | None = None
     new_school_urn: str = ""

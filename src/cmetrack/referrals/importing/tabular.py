@@ -1,0 +1,386 @@
+"""CSV and XLSX return files, and the row validation every parser shares.
+
+The header is matched by name, case-insensitively ("Date of birth" = "date_of_birth"); unknown
+columns are ignored; a missing required column makes the whole file unreadable. Every row is
+then checked and every problem collected as a `RowError` (row, field, message); things the
+officer should see but that do not block (outside compulsory school age, odd postcode) become
+`RowWarning`s. Row numbers are what a spreadsheet shows: the header is row 1, and blank lines
+are skipped but still counted.
+
+No database here: whether a school URN exists, whether a child is already known, and whether a
+deletion date before the submission is allowed are the import service's checks.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from cmetrack.core.postcode import is_valid_postcode
+from cmetrack.core.school_age import AgeStatus, school_age_status
+from cmetrack.core.upn import normalise_upn, validate_upn
+from cmetrack.referrals.importing.rows import (
+    TEMPLATE_COLUMNS,
+    ParsedFile,
+    ReturnRow,
+    ReturnType,
+    RowError,
+    RowWarning,
+    UnreadableFile,
+)
+from cmetrack.referrals.importing.values import (
+    clean_text,
+    parse_date,
+    parse_ground,
+    parse_sex,
+    parse_urn,
+)
+
+# Columns a file must have; the rest of TEMPLATE_COLUMNS may be left out of an MIS export
+# (rows that then lack, say, a ground get a row error, which is clearer than refusing the file).
+REQUIRED_COLUMNS = ("return_type", "school_urn", "surname", "forename", "date_of_birth")
+
+# An .xlsx is a zip of XML; refuse one that would inflate past this (zip bomb).
+XLSX_MAX_UNCOMPRESSED = 300_000_000
+
+_HEADER_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def _header_key(value: object) -> str:
+    # "Date of birth", "DATE-OF-BIRTH", " date_of_birth* " all become "date_of_birth".
+    return _HEADER_SEPARATORS.sub("_", clean_text(value).strip("* ").casefold())
+
+
+def map_header(cells: Sequence[object]) -> dict[str, int]:
+    """Column name -> index for the template columns present; UnreadableFile if any required
+    column is missing or a column appears twice."""
+    index: dict[str, int] = {}
+    for position, cell in enumerate(cells):
+        key = _header_key(cell)
+        if key not in TEMPLATE_COLUMNS:
+            continue  # unknown columns (MIS extras) are ignored
+        if key in index:
+            raise UnreadableFile(
+                f"The header has the column {key!r} twice (columns {index[key] + 1} and "
+                f"{position + 1}); remove one and upload again."
+            )
+        index[key] = position
+    missing = [name for name in REQUIRED_COLUMNS if name not in index]
+    if missing:
+        raise UnreadableFile(
+            "The header row is missing the required column"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(missing)
+            + ". The first row must be the header; download the template to see every column."
+        )
+    return index
+
+
+def _blank(cells: Sequence[object]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+class RowValidator:
+    """Checks rows one at a time, remembering what it needs to spot duplicates in the file."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.rows: list[ReturnRow] = []
+        self.errors: list[RowError] = []
+        self.warnings: list[RowWarning] = []
+        self._seen: dict[tuple[object, ...], int] = {}
+
+    def result(self, source: str) -> ParsedFile:
+        return ParsedFile(tuple(self.rows), tuple(self.errors), tuple(self.warnings), source)
+
+    def add(
+        self,
+        row: int,
+        cells: Mapping[str, object],
+        *,
+        lost_pupil: bool = False,
+        notes: Iterable[RowWarning] = (),
+    ) -> None:
+        """Validate one row (field name -> raw cell value). `lost_pupil` rows (from a lost-pupil
+        CTF) may leave the ground blank: the service treats them as whereabouts unknown."""
+        errors: list[RowError] = []
+        warnings: list[RowWarning] = list(notes)
+
+        def error(field: str, message: str) -> None:
+            errors.append(RowError(row, field, message))
+
+        def checked(field: str, parse: Any, default: Any) -> Any:
+            try:
+                return parse(cells.get(field))
+            except ValueError as exc:
+                error(field, str(exc))
+                return default
+
+        # --- field by field -------------------------------------------------------------
+        return_type: ReturnType | None = None
+        raw_type = _HEADER_SEPARATORS.sub("_", clean_text(cells.get("return_type")).casefold())
+        if not raw_type:
+            error("return_type", "is required: deletion or new_pupil")
+        else:
+            try:
+                return_type = ReturnType(raw_type)
+            except ValueError:
+                error("return_type", f"must be deletion or new_pupil, not {raw_type!r}")
+
+        school_urn = checked("school_urn", parse_urn, "")
+        if not school_urn and not any(e.field == "school_urn" for e in errors):
+            error("school_urn", "is required (the school's 6-digit URN)")
+
+        upn = normalise_upn(clean_text(cells.get("upn")))
+        for problem in validate_upn(upn) if upn else ():
+            error("upn", problem.message)
+
+        surname = clean_text(cells.get("surname"))
+        forename = clean_text(cells.get("forename"))
+        if not surname:
+            error("surname", "is required")
+        if not forename:
+            error("forename", "is required")
+
+        date_of_birth: date | None = checked("date_of_birth", parse_date, None)
+        if date_of_birth is None and not any(e.field == "date_of_birth" for e in errors):
+            error("date_of_birth", "is required")
+        elif date_of_birth is not None and date_of_birth > self.today:
+            error("date_of_birth", f"is in the future ({date_of_birth:%d/%m/%Y})")
+            date_of_birth = None
+
+        sex = checked("sex", parse_sex, "U")
+        postcode = clean_text(cells.get("postcode"))
+        if postcode and not is_valid_postcode(postcode):
+            warnings.append(
+                RowWarning(
+                    row, "postcode", f"{postcode!r} is not a valid UK postcode; kept as given"
+                )
+            )
+        ground = checked("ground", parse_ground, "")
+        deletion_date: date | None = checked("deletion_date", parse_date, None)
+        start_date: date | None = checked("start_date", parse_date, None)
+        date_of_move: date | None = checked("date_of_move", parse_date, None)
+        new_school_urn = checked("new_school_urn", parse_urn, "")
+
+        def failed(field: str) -> bool:
+            return any(e.field == field for e in errors)
+
+        # --- rules that depend on the kind of return -------------------------------------
+        if return_type is ReturnType.DELETION:
+            if not ground and not lost_pupil and not failed("ground"):
+                error("ground", "is required on a deletion row: the regulation 9(1) ground, a to o")
+            if ground == "a" and not new_school_urn and not failed("new_school_urn"):
+                error(
+                    "new_school_urn",
+                    "is required when the ground is (a): the school the child is registered at",
+                )
+            if deletion_date is None and not failed("deletion_date"):
+                error("deletion_date", "is required on a deletion row")
+        elif return_type is ReturnType.NEW_PUPIL:
+            if ground:
+                warnings.append(
+                    RowWarning(row, "ground", "is only for deletion rows; ignored on a new pupil")
+                )
+                ground = ""
+            if start_date is None and not failed("start_date"):
+                error("start_date", "is required on a new_pupil row")
+
+        # --- compulsory school age on the relevant day: a warning, never a block ----------
+        if date_of_birth is not None:
+            on = (
+                deletion_date
+                if return_type is ReturnType.DELETION
+                else start_date
+                if return_type is ReturnType.NEW_PUPIL
+                else None
+            ) or self.today
+            status = school_age_status(date_of_birth, on)
+            if status.status is not AgeStatus.COMPULSORY:
+                warnings.append(
+                    RowWarning(
+                        row,
+                        "date_of_birth",
+                        f"not of compulsory school age on {on:%d/%m/%Y}: {status.describe()}",
+                    )
+                )
+
+        # --- duplicates within the file ---------------------------------------------------
+        if return_type is not None and school_urn:
+            key: tuple[object, ...] | None = None
+            what = ""
+            if upn:
+                key = ("upn", return_type, school_urn, upn)
+                what = "same return type, school and UPN (DfE rule 1520)"
+            elif surname and forename and date_of_birth:
+                key = (
+                    "name",
+                    return_type,
+                    school_urn,
+                    surname.casefold(),
+                    forename.casefold(),
+                    date_of_birth,
+                )
+                what = "same return type, school, name and date of birth, and no UPN"
+            if key is not None:
+                earlier = self._seen.setdefault(key, row)
+                if earlier != row:
+                    error("upn" if upn else "surname", f"duplicates row {earlier} ({what})")
+
+        self.errors.extend(errors)
+        self.warnings.extend(warnings)
+        if return_type is None:
+            return  # nothing sensible to preview as a return
+        self.rows.append(
+            ReturnRow(
+                row=row,
+                return_type=return_type,
+                school_urn=school_urn,
+                surname=surname,
+                forename=forename,
+                date_of_birth=date_of_birth,
+                sex=sex,
+                upn=upn,
+                address_line_1=clean_text(cells.get("address_line_1")),
+                town=clean_text(cells.get("town")),
+                postcode=postcode,
+                parent_name=clean_text(cells.get("parent_name")),
+                parent_phone=clean_text(cells.get("parent_phone")),
+                ground=ground,
+                deletion_date=deletion_date,
+                start_date=start_date,
+                new_school_urn=new_school_urn,
+                new_address=clean_text(cells.get("new_address")),
+                date_of_move=date_of_move,
+                lost_pupil=lost_pupil,
+            )
+        )
+
+
+def validate_table(rows: Iterable[Sequence[object]], *, today: date, source: str) -> ParsedFile:
+    """Rows of cells (the first non-blank one is the header) -> ParsedFile."""
+    validator = RowValidator(today)
+    header: dict[str, int] | None = None
+    for number, cells in enumerate(rows, start=1):
+        if _blank(cells):
+            continue  # skipped, but still counted, so numbers match the spreadsheet
+        if header is None:
+            header = map_header(cells)
+            continue
+        width = len(cells)
+        validator.add(number, {name: cells[i] if i < width else None for name, i in header.items()})
+    if header is None:
+        raise UnreadableFile("The file is empty: it has no header row and no pupils.")
+    return validator.result(source)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252; UTF-16 and binary files are refused."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFile(
+            "The file is UTF-16 text (Excel's 'Unicode text'), which is not accepted. "
+            "Save it as 'CSV UTF-8 (comma delimited)' and upload it again."
+        )
+    if b"\x00" in data:
+        raise UnreadableFile(
+            "The file contains NUL bytes, so it is not a CSV text file (it may be UTF-16 or a "
+            "binary file). Save it as 'CSV UTF-8 (comma delimited)' and upload it again."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"The file is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02X} at "
+            f"position {exc.start} cannot be read). Save it as 'CSV UTF-8' and upload it again."
+        ) from None
+
+
+def _delimiter(text: str) -> str:
+    # MIS "CSV" exports are sometimes tab- or semicolon-separated: judge by the first line.
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    if "," in first:
+        return ","
+    return max(("\t", ";"), key=first.count) if ("\t" in first or ";" in first) else ","
+
+
+def _csv_rows(reader: Iterator[list[str]], line: Any) -> Iterator[list[str]]:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UnreadableFile(f"The CSV file cannot be read at line {line()}: {exc}.") from None
+        yield cells
+
+
+def parse_csv(data: bytes, *, today: date) -> ParsedFile:
+    text = decode_csv(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    return validate_table(_csv_rows(reader, lambda: reader.line_num), today=today, source="CSV")
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+
+def _xlsx_rows(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+    # openpyxl raises whatever its XML and zip layers raise on a damaged sheet.
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # hostile input: anything the library raises means unreadable
+            raise UnreadableFile(
+                f"The Excel workbook is damaged and cannot be read ({exc})."
+            ) from None
+        yield cells
+
+
+def parse_xlsx(data: bytes, *, today: date) -> ParsedFile:
+    """First worksheet of an .xlsx (read-only, cached values not formulas)."""
+    import openpyxl  # imported here: only XLSX uploads pay for it
+
+    not_excel = (
+        "The file is not a readable Excel workbook (.xlsx). Save it as .xlsx or as "
+        "'CSV UTF-8' and upload it again."
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise UnreadableFile(not_excel) from None
+    if inflated > XLSX_MAX_UNCOMPRESSED:
+        raise UnreadableFile(
+            f"The workbook would expand to {inflated // 1_000_000} MB, over the "
+            f"{XLSX_MAX_UNCOMPRESSED // 1_000_000} MB limit; split it or save it as CSV."
+        )
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # hostile input: zip/XML/schema errors of every kind
+        raise UnreadableFile(not_excel) from None
+    try:
+        if not workbook.worksheets:
+            raise UnreadableFile("The workbook has no worksheet.")
+        sheet = workbook.worksheets[0]
+        try:
+            sheet.reset_dimensions()  # never trust the stored used-range: read every row
+            rows = sheet.iter_rows(values_only=True)
+        except Exception:  # hostile input
+            raise UnreadableFile(not_excel) from None
+        return validate_table(_xlsx_rows(rows), today=today, source="XLSX")
+    finally:
+        workbook.close()

@@ -1,0 +1,134 @@
+"""Reads of intake, scoped by the acting user (accounts.access decides who sees what).
+
+The CME team sees everything; a school, agency or other-LA user sees only what their own
+organisation sent; anyone else sees nothing. A record outside the user's scope is a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cmetrack.accounts.access import AnyUser, is_la_staff, is_partner
+from cmetrack.cases.models import Case
+
+from .models import (
+    DeletionReturn,
+    Direction,
+    ImportBatch,
+    Kind,
+    OtherLaNotification,
+    Submission,
+    TriageState,
+)
+from .services import find_open_case
+
+
+def submissions_visible_to(user: AnyUser) -> QuerySet[Submission]:
+    if is_la_staff(user):
+        return Submission.objects.all()
+    if is_partner(user):
+        org_id: int = getattr(user, "organisation_id", 0) or 0
+        return Submission.objects.filter(organisation_id=org_id)
+    return Submission.objects.none()
+
+
+def submission_get(*, user: AnyUser, public_id: UUID | str) -> Submission:
+    """A submission this user may see, or 404 (a refusal would confirm the child exists)."""
+    found = (
+        submissions_visible_to(user)
+        .select_related("school", "organisation", "submitted_by", "case", "triaged_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such submission.")
+    return found
+
+
+def my_submissions(*, user: AnyUser) -> QuerySet[Submission]:
+    """What this user's organisation sent, newest first, with the status the LA shares."""
+    if not is_partner(user):
+        return Submission.objects.none()
+    return submissions_visible_to(user).select_related("school").order_by("-received_at")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    submission: Submission
+    days_waiting: int
+    deletion_date: date | None
+    awaiting_la_confirmation: bool
+
+
+def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
+    """Submissions waiting to be triaged, oldest first, with the statutory clock."""
+    if not is_la_staff(user):
+        return []
+    today = timezone.localdate()
+    waiting = (
+        Submission.objects.filter(triage_state=TriageState.NEW)
+        .select_related("school", "organisation", "deletionreturn")
+        .order_by("received_at", "id")
+    )
+    items = []
+    for s in waiting:
+        deletion: DeletionReturn | None = (
+            getattr(s, "deletionreturn", None) if s.kind == Kind.DELETION else None
+        )
+        items.append(
+            QueueItem(
+                submission=s,
+                days_waiting=(today - timezone.localdate(s.received_at)).days,
+                deletion_date=deletion.deletion_date if deletion else None,
+                awaiting_la_confirmation=bool(deletion and deletion.awaiting_la_confirmation),
+            )
+        )
+    return items
+
+
+def matching_open_case(*, user: AnyUser, submission: Submission) -> Case | None:
+    """The open case of the child this submission describes; the CME team's eyes only."""
+    if not is_la_staff(user):
+        return None
+    return find_open_case(submission)
+
+
+def case_handovers(*, user: AnyUser, case: Case) -> QuerySet[OtherLaNotification]:
+    if not is_la_staff(user):
+        return OtherLaNotification.objects.none()
+    return OtherLaNotification.objects.filter(
+        case=case, direction=Direction.OUTBOUND
+    ).prefetch_related("handover_changes")
+
+
+def handover_get(*, user: AnyUser, public_id: UUID | str) -> OtherLaNotification:
+    found = (
+        OtherLaNotification.objects.filter(direction=Direction.OUTBOUND, public_id=public_id)
+        .select_related("case")
+        .first()
+    )
+    if found is None or not is_la_staff(user):
+        raise Http404("No such hand-over.")
+    return found
+
+
+def import_batches_visible_to(user: AnyUser) -> QuerySet[ImportBatch]:
+    if is_la_staff(user):
+        return ImportBatch.objects.all()
+    if is_partner(user):
+        org_id: int = getattr(user, "organisation_id", 0) or 0
+        return ImportBatch.objects.filter(organisation_id=org_id)
+    return ImportBatch.objects.none()
+
+
+def import_batch_get(*, user: AnyUser, public_id: UUID | str) -> ImportBatch:
+    found = import_batches_visible_to(user).filter(public_id=public_id).first()
+    if found is None:
+        raise Http404("No such import.")
+    return found

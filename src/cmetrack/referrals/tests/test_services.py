@@ -1,0 +1,374 @@
+"""Intake services: validation by ground, routing over all 15 grounds, triage, hand-over."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
+
+from cmetrack.accounts.models import User
+from cmetrack.cases.models import Case, Outcome
+from cmetrack.cases.status import Status
+from cmetrack.referrals.grounds import GROUNDS, Route
+from cmetrack.referrals.models import (
+    DeletionReturn,
+    HandoverState,
+    SharedStatus,
+    Submission,
+    TriageState,
+)
+from cmetrack.referrals.services import (
+    IntakeError,
+    PublicConcernData,
+    deletion_confirm_enquiries,
+    deletion_return_submit,
+    handover_send,
+    handover_update,
+    new_pupil_close_case,
+    new_pupil_return_submit,
+    public_concern_submit,
+    submission_apply_route,
+    submission_link_case,
+    submission_no_action,
+    submission_open_case,
+)
+from cmetrack.testing.factories import CaseFactory, ChildFactory, SchoolFactory
+
+from .helpers import CHILD, counts, deletion_data, new_pupil_data
+
+
+def _school(user: User) -> Any:
+    assert user.organisation is not None
+    return user.organisation.school
+
+
+def _deletion(user: User, **overrides: Any) -> DeletionReturn:
+    extra: dict[str, Any] = {}
+    if overrides.get("ground") == "a":
+        extra["new_school"] = SchoolFactory()
+    return deletion_return_submit(
+        data=deletion_data(_school(user), **{**extra, **overrides}), by=user
+    )
+
+
+# --- validation: each refusal writes nothing ---------------------------------------------------
+
+REFUSALS: list[tuple[str, dict[str, Any], str]] = [
+    ("ground a without a new school", {"ground": "a"}, "new school"),
+    ("an unknown ground", {"ground": "p"}, "ground"),
+    ("no emergency phone", {"emergency_phone": " "}, "emergency phone"),
+    ("a past deletion date", {"deletion_date": timezone.localdate() - timedelta(days=1)}, "retro"),
+]
+
+
+@pytest.mark.parametrize(("why", "overrides", "message"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_a_bad_deletion_return_is_refused_and_nothing_is_written(
+    why: str, overrides: dict[str, Any], message: str, school_user: User
+) -> None:
+    before = counts()
+    with pytest.raises(IntakeError, match=message):
+        deletion_return_submit(
+            data=deletion_data(_school(school_user), **overrides), by=school_user
+        )
+    assert counts() == before
+
+
+@override_settings(CMETRACK_ALLOW_RETROSPECTIVE_DELETION=True)
+def test_the_la_may_allow_a_past_deletion_date(school_user: User) -> None:
+    ret = _deletion(school_user, deletion_date=timezone.localdate() - timedelta(days=3))
+    assert ret.pk
+
+
+def test_a_school_user_cannot_send_a_return_for_another_school(
+    school_user: User, other_school_user: User
+) -> None:
+    before = counts()
+    with pytest.raises(IntakeError, match="your own school"):
+        deletion_return_submit(data=deletion_data(_school(other_school_user)), by=school_user)
+    assert counts() == before
+
+
+@pytest.mark.parametrize("persona", ["agency_user", "outsider"])
+def test_agencies_and_other_authorities_cannot_send_school_returns(
+    persona: str, school_user: User, request: pytest.FixtureRequest
+) -> None:
+    before = counts()
+    with pytest.raises(IntakeError):
+        deletion_return_submit(
+            data=deletion_data(_school(school_user)), by=request.getfixturevalue(persona)
+        )
+    assert counts() == before
+
+
+# --- routing over all fifteen grounds -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", list(GROUNDS))
+def test_each_ground_is_routed_as_the_regulations_say(
+    code: str, school_user: User, officer: User
+) -> None:
+    ret = _deletion(school_user, ground=code)
+    assert ret.triage_state == TriageState.NEW
+    g = GROUNDS[code]
+    if g.needs_la_confirmation:
+        assert ret.shared_status == SharedStatus.AWAITING_LA_CONFIRMATION
+        with pytest.raises(IntakeError, match="confirmation"):
+            submission_apply_route(submission=ret, by=officer)
+        assert not Case.objects.exists()
+        ret = deletion_confirm_enquiries(
+            deletion=ret, by=officer, note="S2S searched; council tax and health checked."
+        )
+    else:
+        ret = submission_apply_route(submission=ret, by=officer)  # type: ignore[assignment]
+    ret.refresh_from_db()
+    route = g.route_for(has_new_school=code == "a")
+    if route == Route.OPEN_CASE:
+        case = Case.objects.get()
+        assert ret.case == case and ret.triage_state == TriageState.LINKED
+        assert case.primary_reason.code == g.reason_code
+        assert case.referral_source == "school"
+        assert ret.reference in case.events.filter(kind="note_added").get().payload["text"]
+        if g.whereabouts_unknown:
+            assert case.child.current_address.state == "unknown"
+    elif route == Route.PASS_TO_EHE:
+        assert not Case.objects.exists()
+        assert ret.shared_status == SharedStatus.PASSED_TO_EHE
+        assert ret.triage_state == TriageState.TRIAGED
+    else:
+        assert not Case.objects.exists()
+        assert ret.triage_state == TriageState.TRIAGED
+
+
+def test_ground_g_with_a_confirmed_destination_is_recorded_only(
+    school_user: User, officer: User
+) -> None:
+    ret = _deletion(school_user, ground="g", new_school=SchoolFactory())
+    assert ret.route == Route.RECORD_ONLY
+    submission_apply_route(submission=ret, by=officer)
+    ret.refresh_from_db()
+    assert ret.shared_status == SharedStatus.CLOSED_ON_ROLL_ELSEWHERE
+    assert not Case.objects.exists()
+
+
+def test_the_la_confirmation_records_who_and_when(school_user: User, officer: User) -> None:
+    ret = _deletion(school_user, ground="i")
+    ret = deletion_confirm_enquiries(deletion=ret, by=officer, note="Joint enquiries done.")
+    assert ret.la_confirmed_by == officer and ret.la_confirmed_at is not None
+    with pytest.raises(IntakeError, match="already confirmed"):
+        deletion_confirm_enquiries(deletion=ret, by=officer, note="again")
+
+
+def test_a_partner_cannot_confirm_joint_enquiries(school_user: User) -> None:
+    ret = _deletion(school_user, ground="h")
+    with pytest.raises(IntakeError):
+        deletion_confirm_enquiries(deletion=ret, by=school_user, note="we did")
+    ret.refresh_from_db()
+    assert ret.la_confirmed_at is None
+
+
+def test_a_return_for_a_child_with_an_open_case_is_added_to_that_case(
+    school_user: User, officer: User
+) -> None:
+    case = CaseFactory(child__upn=CHILD.upn)
+    ret = _deletion(school_user, ground="m")
+    submission_apply_route(submission=ret, by=officer)
+    ret.refresh_from_db()
+    assert ret.case == case
+    assert Case.objects.count() == 1
+    assert case.events.filter(kind="note_added").exists()
+
+
+def test_a_triaged_submission_cannot_be_triaged_twice(school_user: User, officer: User) -> None:
+    ret = _deletion(school_user, ground="b")
+    submission_apply_route(submission=ret, by=officer)
+    with pytest.raises(IntakeError, match="already triaged"):
+        submission_no_action(submission=ret, reason="dup", by=officer)
+
+
+def test_no_action_needs_a_reason_and_tells_the_sender(school_user: User, officer: User) -> None:
+    ret = _deletion(school_user, ground="g")
+    with pytest.raises(IntakeError, match="why"):
+        submission_no_action(submission=ret, reason=" ", by=officer)
+    submission_no_action(submission=ret, reason="Already known to admissions", by=officer)
+    ret.refresh_from_db()
+    assert ret.triage_state == TriageState.NO_ACTION
+    assert ret.shared_status == SharedStatus.CLOSED_NO_ACTION
+
+
+def test_linking_writes_on_the_case_timeline(school_user: User, officer: User) -> None:
+    case = CaseFactory()
+    ret = _deletion(school_user, ground="g")
+    submission_link_case(submission=ret, case=case, by=officer)
+    ret.refresh_from_db()
+    assert ret.case == case and ret.triage_state == TriageState.LINKED
+    assert ret.reference in case.events.get(kind="note_added").payload["text"]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda s, u: submission_apply_route(submission=s, by=u),
+        lambda s, u: submission_open_case(submission=s, by=u),
+        lambda s, u: submission_no_action(submission=s, reason="x", by=u),
+    ],
+)
+def test_only_the_cme_team_triages(
+    action: Callable[[Submission, User], object], school_user: User
+) -> None:
+    ret = _deletion(school_user, ground="g")
+    before = counts()
+    with pytest.raises(IntakeError, match="CME team"):
+        action(ret, school_user)
+    assert counts() == before
+
+
+# --- new-pupil returns close matching cases -----------------------------------------------------
+
+
+def test_a_new_pupil_return_closes_the_childs_open_case_as_on_roll(
+    school_user: User, officer: User
+) -> None:
+    child = ChildFactory(
+        forenames="Amelia", surname="Testington", date_of_birth=CHILD.date_of_birth
+    )
+    case = CaseFactory(child=child)
+    ret = new_pupil_return_submit(
+        data=new_pupil_data(_school(school_user), child=CHILD), by=school_user
+    )
+    closed = new_pupil_close_case(submission=ret, by=officer)
+    assert closed == case
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and case.outcome == Outcome.ON_ROLL_THIS_LA
+    ret.refresh_from_db()
+    assert ret.shared_status == SharedStatus.CLOSED_ON_ROLL_HERE and ret.case == case
+
+
+def test_a_new_pupil_return_with_no_open_case_cannot_close_one(
+    school_user: User, officer: User
+) -> None:
+    ret = new_pupil_return_submit(data=new_pupil_data(_school(school_user)), by=school_user)
+    with pytest.raises(IntakeError, match="no open CME case"):
+        new_pupil_close_case(submission=ret, by=officer)
+
+
+def test_a_future_start_date_is_refused(school_user: User) -> None:
+    before = counts()
+    with pytest.raises(IntakeError, match="start date"):
+        new_pupil_return_submit(
+            data=new_pupil_data(
+                _school(school_user), start_date=timezone.localdate() + timedelta(days=2)
+            ),
+            by=school_user,
+        )
+    assert counts() == before
+
+
+# --- acknowledgement -----------------------------------------------------------------------------
+
+
+def test_the_acknowledgement_email_carries_the_reference_and_no_child_details(
+    school_user: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        ret = _deletion(school_user)
+    (message,) = mail.outbox
+    assert message.to == [school_user.email]
+    assert ret.reference in message.body and ret.reference in message.subject
+    for secret in ("Amelia", "Testington", CHILD.upn, "Example Road", "L20"):
+        assert secret not in message.body and secret not in message.subject
+
+
+def test_a_public_concern_without_an_email_sends_nothing(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = public_concern_submit(
+            data=PublicConcernData(about_child="A girl, about 9", where="Bootle", why_worried="x")
+        )
+    assert concern.reference.startswith("PUB-")
+    assert concern.submitted_by is None and concern.organisation is None
+    assert mail.outbox == []
+
+
+# --- outbound hand-over state machine -----------------------------------------------------------
+
+
+@pytest.fixture
+def open_case(db: None) -> Case:
+    return CaseFactory(status=Status.ENQUIRIES)
+
+
+def test_sending_a_handover_keeps_the_case_open_as_transferred(
+    open_case: Case, officer: User
+) -> None:
+    note = handover_send(case=open_case, other_la_name="Wirral", other_la_code="344", by=officer)
+    open_case.refresh_from_db()
+    assert note.reference.startswith("OLA-")
+    assert note.handover_state == HandoverState.SENT
+    assert open_case.status == Status.TRANSFERRED and open_case.is_open
+
+
+def test_an_accepted_handover_closes_the_case(open_case: Case, officer: User) -> None:
+    note = handover_send(case=open_case, other_la_name="Wirral", by=officer)
+    handover_update(notification=note, to="acknowledged", by=officer)
+    open_case.refresh_from_db()
+    assert open_case.is_open
+    handover_update(notification=note, to="accepted", by=officer)
+    open_case.refresh_from_db()
+    assert open_case.status == Status.CLOSED
+    assert open_case.outcome == Outcome.HANDED_TO_OTHER_LA
+    assert [c.to_state for c in note.handover_changes.all()] == ["sent", "acknowledged", "accepted"]
+
+
+@pytest.mark.parametrize("end", ["declined", "withdrawn"])
+def test_a_declined_or_withdrawn_handover_returns_the_case_to_enquiries(
+    end: str, open_case: Case, officer: User
+) -> None:
+    note = handover_send(case=open_case, other_la_name="Wirral", by=officer)
+    handover_update(notification=note, to=end, by=officer, reason="Family not found here")
+    open_case.refresh_from_db()
+    assert open_case.status == Status.ENQUIRIES
+
+
+def test_declining_needs_a_reason(open_case: Case, officer: User) -> None:
+    note = handover_send(case=open_case, other_la_name="Wirral", by=officer)
+    with pytest.raises(IntakeError, match="reason"):
+        handover_update(notification=note, to="declined", by=officer)
+    note.refresh_from_db()
+    assert note.handover_state == HandoverState.SENT
+
+
+@pytest.mark.parametrize("end", ["accepted", "declined", "withdrawn"])
+def test_a_finished_handover_cannot_move_again(end: str, open_case: Case, officer: User) -> None:
+    note = handover_send(case=open_case, other_la_name="Wirral", by=officer)
+    handover_update(notification=note, to=end, by=officer, reason="r")
+    with pytest.raises(IntakeError, match="cannot move"):
+        handover_update(notification=note, to="acknowledged", by=officer)
+
+
+def test_only_one_handover_waits_at_a_time(open_case: Case, officer: User) -> None:
+    handover_send(case=open_case, other_la_name="Wirral", by=officer)
+    with pytest.raises(IntakeError, match="already has a hand-over"):
+        handover_send(case=open_case, other_la_name="Knowsley", by=officer)
+
+
+def test_the_receiving_authority_may_accept_but_not_withdraw(
+    open_case: Case, officer: User, outsider: User
+) -> None:
+    note = handover_send(case=open_case, other_la_name="Wirral", other_la_code="344", by=officer)
+    with pytest.raises(IntakeError):
+        handover_update(notification=note, to="withdrawn", by=outsider)
+    handover_update(notification=note, to="accepted", by=outsider)
+    open_case.refresh_from_db()
+    assert open_case.status == Status.CLOSED
+
+
+def test_another_authority_cannot_answer_a_handover_not_sent_to_it(
+    open_case: Case, officer: User, outsider: User
+) -> None:
+    note = handover_send(case=open_case, other_la_name="Knowsley", other_la_code="340", by=officer)
+    with pytest.raises(IntakeError):
+        handover_update(notification=note, to="accepted", by=outsider)

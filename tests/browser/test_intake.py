@@ -1,0 +1,62 @@
+"""A school sends a deletion return in a real browser; the CME team sees it in the incoming
+queue with the statutory clock."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from cmetrack.accounts.models import Organisation, User
+from cmetrack.referrals.models import DeletionReturn
+from cmetrack.testing.factories import OrganisationFactory, SchoolFactory, UserFactory
+
+from .conftest import screenshot
+
+PASSWORD = "a-long-test-password"
+
+
+def _sign_in(page: Page, base: str, username: str, next_url: str) -> None:
+    page.goto(f"{base}/account/sign-in/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_school_sends_a_deletion_return_and_the_team_sees_it(
+    live_server: object, page: Page
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    school = SchoolFactory(name="Netherton Park Primary School")
+    org = OrganisationFactory(kind=Organisation.Kind.SCHOOL, name=school.name, school=school)
+    UserFactory(username="school", role=User.Role.SCHOOL_USER, organisation=org)
+    UserFactory(username="officer", role=User.Role.CME_OFFICER)
+
+    _sign_in(page, base, "school", "/intake/returns/deletion/")
+    expect(page.get_by_role("heading", name="Send a deletion return")).to_be_visible()
+    page.get_by_label("Legal first name(s)").fill("Amelia")
+    page.get_by_label("Legal surname").fill("Testington")
+    page.get_by_label("Day", exact=True).nth(0).fill("27")
+    page.get_by_label("Month", exact=True).nth(0).fill("3")
+    page.get_by_label("Year", exact=True).nth(0).fill("2015")
+    page.get_by_label("Address line 1").fill("1 Example Road")
+    page.get_by_label("Postcode").fill("L20 7AE")
+    page.get_by_label("Parent(s) or carer(s) the pupil lives with").fill("Jo Testington")
+    page.get_by_label("Emergency contact phone number").fill("07700 900123")
+    page.get_by_label("(g) No longer lives within reasonable distance").check()
+    when = timezone.localdate() + timedelta(days=1)
+    page.get_by_label("Day", exact=True).nth(1).fill(str(when.day))
+    page.get_by_label("Month", exact=True).nth(1).fill(str(when.month))
+    page.get_by_label("Year", exact=True).nth(1).fill(str(when.year))
+    screenshot(page, "intake-school-deletion-return")
+    page.get_by_role("button", name="Send deletion return").click()
+
+    ret = DeletionReturn.objects.get()
+    expect(page.get_by_text(f"Your reference is {ret.reference}")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, base, "officer", "/intake/incoming/")
+    expect(page.get_by_role("heading", name="Incoming")).to_be_visible()
+    expect(page.get_by_role("link", name=ret.reference)).to_be_visible()
+    screenshot(page, "intake-incoming-queue")
