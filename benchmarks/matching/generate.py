@@ -1,0 +1,502 @@
+"""Synthetic roll and referral files with known truth, for the matching benchmarks.
+
+    python benchmarks/matching/generate.py --roll 200000 --referrals 20000 --out var/bench
+
+writes roll.csv (the "right" file: a school census), referrals.csv (the "left" file) and
+truth.csv (left_id,right_id of every true pair). Columns: id,first_name,last_name,
+date_of_birth,sex,postcode,upn. Realistic profile: about 60% of referrals are children on the
+roll, recorded with noise (typos, nicknames, transliterations, swapped names, double surnames,
+transposed dates, one digit off, moved house, missing UPN, case changes); about 15% are a twin or
+sibling of a child on the roll (traps: same surname and address, often the same birth date); the
+rest are children on no roll. Deterministic for a given --seed. Synthetic data only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import string
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+GIRLS = [
+    "Amelia",
+    "Olivia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Ivy",
+    "Lily",
+    "Isabella",
+    "Rosie",
+    "Sophia",
+    "Grace",
+    "Freya",
+    "Willow",
+    "Florence",
+    "Emily",
+    "Ella",
+    "Poppy",
+    "Evie",
+    "Elsie",
+    "Charlotte",
+    "Evelyn",
+    "Sienna",
+    "Daisy",
+    "Harper",
+    "Sofia",
+    "Phoebe",
+    "Matilda",
+    "Ruby",
+    "Alice",
+    "Aisha",
+    "Fatima",
+    "Maryam",
+    "Zofia",
+    "Zuzanna",
+    "Natalia",
+    "Ekaterina",
+    "Hannah",
+    "Chloe",
+    "Jessica",
+    "Lucy",
+    "Holly",
+    "Megan",
+    "Niamh",
+    "Erin",
+    "Layla",
+    "Nadia",
+    "Amira",
+    "Eliza",
+    "Maisie",
+    "Bella",
+    "Esme",
+    "Aria",
+    "Luna",
+    "Zara",
+    "Hallie",
+    "Imogen",
+    "Eleanor",
+    "Victoria",
+    "Rebecca",
+    "Samantha",
+    "Elizabeth",
+    "Catherine",
+    "Margaret",
+    "Kayleigh",
+    "Zoe",
+    "Amy",
+    "Georgina",
+    "Isabel",
+]
+BOYS = [
+    "Muhammad",
+    "Noah",
+    "Oliver",
+    "George",
+    "Leo",
+    "Arthur",
+    "Oscar",
+    "Harry",
+    "Archie",
+    "Jack",
+    "Henry",
+    "Charlie",
+    "Freddie",
+    "Theodore",
+    "Thomas",
+    "Finley",
+    "Theo",
+    "Alfie",
+    "Jacob",
+    "William",
+    "Isaac",
+    "Tommy",
+    "Joshua",
+    "James",
+    "Lucas",
+    "Alexander",
+    "Arlo",
+    "Roman",
+    "Edward",
+    "Mason",
+    "Yusuf",
+    "Ibrahim",
+    "Ahmed",
+    "Hussein",
+    "Mustafa",
+    "Abdullah",
+    "Jakub",
+    "Mateusz",
+    "Piotr",
+    "Dmitri",
+    "Andrei",
+    "Samuel",
+    "Benjamin",
+    "Daniel",
+    "David",
+    "Michael",
+    "Matthew",
+    "Nathaniel",
+    "Nicholas",
+    "Patrick",
+    "Richard",
+    "Robert",
+    "Stephen",
+    "Anthony",
+    "Christopher",
+    "Frederick",
+    "Gabriel",
+    "Joseph",
+    "John",
+    "Jonathan",
+    "Lewis",
+    "Kai",
+    "Ethan",
+    "Dylan",
+]
+SURNAMES = [
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Patel",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "Clark",
+    "Lee",
+    "King",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "James",
+    "Scott",
+    "Phillips",
+    "Watson",
+    "Davis",
+    "Parker",
+    "Price",
+    "Bennett",
+    "Young",
+    "Griffiths",
+    "Mitchell",
+    "Kelly",
+    "Cook",
+    "Carter",
+    "Richardson",
+    "Bailey",
+    "Collins",
+    "Bell",
+    "Shaw",
+    "Murphy",
+    "Miller",
+    "Cox",
+    "Richards",
+    "Khan",
+    "Marshall",
+    "Anderson",
+    "Simpson",
+    "Ellis",
+    "Adams",
+    "Singh",
+    "Begum",
+    "Wilkinson",
+    "Foster",
+    "Chapman",
+    "Powell",
+    "Webb",
+    "Rogers",
+    "Gray",
+    "Mason",
+    "Ali",
+    "Hussain",
+    "Campbell",
+    "Matthews",
+    "Owen",
+    "Palmer",
+    "Holmes",
+    "Mills",
+    "Barnes",
+    "Knight",
+    "Lloyd",
+    "Butler",
+    "Russell",
+    "Barker",
+    "Fisher",
+    "Stevens",
+    "Jenkins",
+    "Murray",
+    "Dixon",
+    "Harvey",
+    "Kowalski",
+    "Nowak",
+    "Wisniewski",
+    "Ivanov",
+    "Popescu",
+    "Okafor",
+    "Adeyemi",
+    "Mensah",
+    "Oyelaran",
+    "Nguyen",
+    "Chen",
+    "Rahman",
+    "Ahmed",
+    "Mahmood",
+    "Iqbal",
+    "Akhtar",
+    "Shah",
+    "Sharma",
+    "Kaur",
+    "Gill",
+]
+# Noise that keeps the same child: nicknames and other spellings (subset of data/nicknames.csv).
+VARIANTS = {
+    "Amelia": ["Millie", "Mia"],
+    "Muhammad": ["Mohammed", "Mohamed", "Muhammed", "Mohammad"],
+    "Alexander": ["Alex", "Aleksander", "Sasha"],
+    "Elizabeth": ["Beth", "Lizzie", "Libby"],
+    "Catherine": ["Kate", "Katie", "Katherine"],
+    "William": ["Will", "Billy", "Liam"],
+    "Thomas": ["Tom", "Tommy"],
+    "Samuel": ["Sam"],
+    "Benjamin": ["Ben", "Benji"],
+    "Joshua": ["Josh"],
+    "Daniel": ["Danny", "Dan"],
+    "Charlotte": ["Charlie", "Lottie"],
+    "Isabella": ["Bella", "Izzy"],
+    "Frederick": ["Freddie"],
+    "Theodore": ["Theo"],
+    "Oliver": ["Ollie"],
+    "Aisha": ["Ayesha", "Aysha"],
+    "Yusuf": ["Yousef", "Youssef"],
+    "Hussein": ["Hussain"],
+    "Maryam": ["Mariam"],
+    "Dmitri": ["Dmitry"],
+    "Ekaterina": ["Katya"],
+    "Natalia": ["Natasha"],
+    "Jakub": ["Jacob"],
+    "Zoe": ["Zoë", "Zoey"],
+    "Stephen": ["Steven", "Steve"],
+    "Rebecca": ["Becky"],
+    "Victoria": ["Vicky"],
+    "Kayleigh": ["Kayley", "Kaylee"],
+}
+OUTWARD = [f"L{n}" for n in range(1, 40)] + [f"PR{n}" for n in range(1, 10)] + ["WA10", "WN8"]
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    first_name: str
+    last_name: str
+    dob: date | None
+    sex: str
+    postcode: str
+    upn: str
+
+    def row(self) -> list[str]:
+        return [
+            self.id,
+            self.first_name,
+            self.last_name,
+            self.dob.isoformat() if self.dob else "",
+            self.sex,
+            self.postcode,
+            self.upn,
+        ]
+
+
+def _upn(rng: random.Random, serial: int) -> str:
+    body = f"343{rng.randrange(2000, 7000):04d}{rng.randrange(10, 25):02d}{serial % 1000:03d}"
+    total = sum(w * int(c) for w, c in enumerate(body, start=2))
+    return UPN_LETTERS[total % 23] + body
+
+
+def _postcode(rng: random.Random) -> str:
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    return f"{rng.choice(OUTWARD)} {rng.randrange(10)}{rng.choice(letters)}{rng.choice(letters)}"
+
+
+def _dob(rng: random.Random) -> date:
+    return date(2009, 9, 1) + timedelta(days=rng.randrange(365 * 12))
+
+
+def _child(rng: random.Random, n: int, prefix: str) -> Person:
+    sex = rng.choice("FM")
+    first = rng.choice(GIRLS if sex == "F" else BOYS)
+    return Person(
+        id=f"{prefix}{n}",
+        first_name=first,
+        last_name=rng.choice(SURNAMES)
+        if rng.random() < 0.9
+        else rng.choice(SURNAMES) + "-" + rng.choice(SURNAMES),
+        dob=_dob(rng),
+        sex=sex,
+        postcode=_postcode(rng),
+        upn=_upn(rng, n) if rng.random() < 0.9 else "",
+    )
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(3)
+    if kind == 0:  # swap two letters
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == 1:  # drop a letter
+        return word[:i] + word[i + 1 :]
+    return word[:i] + rng.choice(string.ascii_lowercase) + word[i + 1 :]
+
+
+def _noisy(rng: random.Random, p: Person, new_id: str) -> Person:
+    """The same child as recorded by another service."""
+    q = replace(p, id=new_id)
+    for _ in range(rng.choice([1, 1, 2, 2, 3])):
+        noise = rng.randrange(12)
+        if noise == 0 and p.first_name in VARIANTS:
+            q = replace(q, first_name=rng.choice(VARIANTS[p.first_name]))
+        elif noise == 1:
+            q = replace(q, first_name=_typo(rng, q.first_name))
+        elif noise == 2:
+            q = replace(q, last_name=_typo(rng, q.last_name))
+        elif noise == 3 and rng.random() < 0.3:
+            q = replace(q, first_name=q.last_name, last_name=q.first_name)
+        elif noise == 4:
+            if "-" in q.last_name:
+                q = replace(q, last_name=rng.choice(q.last_name.split("-")))
+            else:
+                q = replace(q, last_name=f"{q.last_name}-{rng.choice(SURNAMES)}")
+        elif noise == 5 and q.dob and q.dob.day <= 12 and q.dob.day != q.dob.month:
+            q = replace(q, dob=q.dob.replace(day=q.dob.month, month=q.dob.day))
+        elif noise == 6 and q.dob:
+            text = q.dob.isoformat()
+            for _attempt in range(5):
+                i = rng.choice([3, 6, 8, 9])
+                candidate = text[:i] + str(rng.randrange(10)) + text[i + 1 :]
+                try:
+                    q = replace(q, dob=date.fromisoformat(candidate))
+                    break
+                except ValueError:
+                    continue
+        elif noise in (7, 8):
+            q = replace(q, postcode=_postcode(rng))  # moved house
+        elif noise == 9:
+            q = replace(q, upn="")
+        elif noise == 10:
+            q = replace(q, first_name=q.first_name.upper(), last_name=q.last_name.lower())
+        elif noise == 11:
+            q = replace(q, postcode=q.postcode.replace(" ", "").lower())
+    return q
+
+
+def _twin(rng: random.Random, p: Person, new_id: str, *, same_dob: bool) -> Person:
+    """A different child of the same household: a twin (same birth date) or a sibling."""
+    sex = rng.choice("FM")
+    names = [n for n in (GIRLS if sex == "F" else BOYS) if n[0] != p.first_name[0]]
+    dob = (
+        p.dob
+        if same_dob
+        else (p.dob or _dob(rng)) + timedelta(days=rng.choice([-1, 1]) * rng.randrange(300, 2000))
+    )
+    return Person(
+        new_id,
+        rng.choice(names),
+        p.last_name,
+        dob,
+        sex,
+        p.postcode,
+        _upn(rng, rng.randrange(1000)) if rng.random() < 0.7 else "",
+    )
+
+
+def generate(
+    roll_size: int, referrals: int, seed: int
+) -> tuple[list[Person], list[Person], list[tuple[str, str]]]:
+    rng = random.Random(seed)
+    roll = [_child(rng, n, "R") for n in range(roll_size)]
+    left: list[Person] = []
+    truth: list[tuple[str, str]] = []
+    traps: list[tuple[str, str]] = []
+    for n in range(referrals):
+        new_id = f"L{n}"
+        draw = rng.random()
+        if draw < 0.60:
+            source = rng.choice(roll)
+            left.append(_noisy(rng, source, new_id))
+            truth.append((new_id, source.id))
+        elif draw < 0.75:
+            source = rng.choice(roll)
+            left.append(_twin(rng, source, new_id, same_dob=rng.random() < 0.6))
+            traps.append((new_id, source.id))
+        else:
+            left.append(_child(rng, roll_size + n, "N"))
+            left[-1] = replace(left[-1], id=new_id)
+    return roll, left, truth, traps
+
+
+Pairs = list[tuple[str, str]]
+HEADER = ["id", "first_name", "last_name", "date_of_birth", "sex", "postcode", "upn"]
+
+
+def write(out: Path, roll: list[Person], left: list[Person], truth: Pairs, traps: Pairs) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, people in (("roll.csv", roll), ("referrals.csv", left)):
+        with (out / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HEADER)
+            writer.writerows(p.row() for p in people)
+    for name, pairs in (("truth.csv", truth), ("traps.csv", traps)):
+        with (out / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["left_id", "right_id"])
+            writer.writerows(pairs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--roll", type=int, default=200_000)
+    parser.add_argument("--referrals", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=Path("var/bench"))
+    args = parser.parse_args()
+    roll, left, truth, traps = generate(args.roll, args.referrals, args.seed)
+    write(args.out, roll, left, truth, traps)
+    print(
+        f"{len(roll)} roll records, {len(left)} referrals, {len(truth)} true pairs, "
+        f"{len(traps)} twin/sibling traps -> {args.out}"
+    )
+
+
+if __name__ == "__main__":
+    main()

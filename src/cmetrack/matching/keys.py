@@ -1,0 +1,77 @@
+"""Blocking keys: the few indexed values under which a child can be found quickly.
+
+A child is stored under:
+- `upn:<UPN>` for the UPN and every former UPN;
+- `dob:<YYYY-MM-DD>`; the search also asks for the day/month transposed date;
+- `snp:<NYSIIS of a surname part>:<birth year>` for each part of each surname it is known by;
+- `pc:<postcode>:<birth year>` for every postcode in the address history.
+
+Pure functions: the service (services.match_keys_refresh) stores them, the selector asks for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from cmetrack.core.postcode import normalise_postcode
+from cmetrack.core.upn import normalise_upn
+
+from .names import name_parts, phonetic
+
+KEY_MAX_LENGTH = 40
+NO_YEAR = "-"
+# How many birth years back a search with no date of birth looks (school age and a margin).
+SEARCH_AGE_SPAN = 20
+
+
+def _postcode_key(value: str) -> str:
+    normal = normalise_postcode(value) or value
+    return "".join(normal.split()).upper()
+
+
+def transposed(value: date) -> date | None:
+    if value.day == value.month or value.day > 12:
+        return None
+    try:
+        return value.replace(day=value.month, month=value.day)
+    except ValueError:
+        return None
+
+
+def blocking_keys(
+    *,
+    surnames: Iterable[str] = (),
+    date_of_birth: date | None = None,
+    upns: Iterable[str] = (),
+    postcodes: Iterable[str] = (),
+    for_search: bool = False,
+) -> set[str]:
+    """Keys for a record. With for_search, also the keys a mistyped record would sit under
+    (the transposed date of birth)."""
+    keys: set[str] = set()
+    for upn in upns:
+        if u := normalise_upn(upn or ""):
+            keys.add(f"upn:{u}")
+    # A child with no date of birth is filed under year "-"; a search with no date of birth
+    # looks in every school-age year and in "-".
+    years: list[str] = []
+    if date_of_birth is not None:
+        keys.add(f"dob:{date_of_birth.isoformat()}")
+        years.append(str(date_of_birth.year))
+        if for_search and (t := transposed(date_of_birth)) is not None:
+            keys.add(f"dob:{t.isoformat()}")
+    else:
+        years.append(NO_YEAR)
+    if for_search:
+        if date_of_birth is None:
+            this_year = date.today().year
+            years += [str(y) for y in range(this_year - SEARCH_AGE_SPAN, this_year + 1)]
+        else:
+            years.append(NO_YEAR)
+    codes = {phonetic(part) for surname in surnames for part in name_parts(surname)} - {""}
+    pcs = {_postcode_key(p) for p in postcodes if p and p.strip()} - {""}
+    for year in years:
+        keys.update(f"snp:{code}:{year}" for code in codes)
+        keys.update(f"pc:{pc}:{year}" for pc in pcs)
+    return {k[:KEY_MAX_LENGTH] for k in keys}

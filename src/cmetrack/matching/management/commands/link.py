@@ -1,0 +1,49 @@
+"""`cmetrack link LEFT.csv RIGHT.csv --out PAIRS.csv [--threshold P]` (batch linkage, Splink)."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cmetrack.matching.batch import LinkError, link_files
+
+
+class Command(BaseCommand):
+    help = (
+        "Link two CSV files (id,first_name,last_name,date_of_birth,sex,postcode,upn) and write "
+        "left_id,right_id,match_probability for every pair at or above the threshold."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("left", type=Path)
+        parser.add_argument("right", type=Path)
+        parser.add_argument("--out", type=Path, required=True)
+        parser.add_argument("--threshold", type=float, default=0.5)
+        parser.add_argument("--threads", type=int, default=None, help="DuckDB threads")
+        parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        threshold = options["threshold"]
+        if not 0.0 <= threshold <= 1.0:
+            raise CommandError("--threshold must be a probability between 0 and 1.")
+        for path in (options["left"], options["right"]):
+            if not path.is_file():
+                raise CommandError(f"No such file: {path}")
+        try:
+            result = link_files(
+                options["left"],
+                options["right"],
+                options["out"],
+                threshold=threshold,
+                progress=lambda message: self.stderr.write(message),
+                threads=options["threads"],
+                memory_limit=options["memory_limit"],
+            )
+        except LinkError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.pairs_written} pairs written to {options['out']} "
+                f"({result.left_rows} x {result.right_rows} records, {result.seconds:.1f}s)."
+            )
+        )
