@@ -27,6 +27,8 @@ class EventKind(StrEnum):
     CLOSURE_APPROVED = "closure_approved"
     CLOSURE_RETURNED = "closure_returned"
     ENQUIRIES_EXHAUSTED = "enquiries_exhausted"
+    SUBMISSION_RECEIVED = "submission_received"
+    HANDOVER_CHANGED = "handover_changed"
 
 
 def describe(kind: str, payload: dict[str, Any]) -> str:
@@ -70,6 +72,10 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
             return "Closure approved by a manager"
         case EventKind.CLOSURE_RETURNED:
             return "Closure sent back by a manager"
+        case EventKind.SUBMISSION_RECEIVED:
+            return f"{payload['kind_label']} received ({payload['reference']})"
+        case EventKind.HANDOVER_CHANGED:
+            return f"Hand-over to {payload['authority']}: {payload['state_label'].lower()}"
         case EventKind.ENQUIRIES_EXHAUSTED:
             return (
                 "Enquiries exhausted: child untraced, agreed off-roll date "

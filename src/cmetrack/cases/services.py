@@ -321,3 +321,14 @@ def case_reopen(*, case: Case, reason: str, by: User) -> Case:
         )
         _event(case, EventKind.REOPENED, by, reason=reason, previous_outcome=old_outcome)
     return case
+
+
+@transaction.atomic
+def case_intake_event(*, case: Case, kind: EventKind, by: User | None, **payload: Any) -> CaseEvent:
+    """A timeline line written by intake on a case it touches: a return or referral received,
+    or a hand-over's state changing. The actor may be a school, agency or other-LA user (or
+    nobody, for the public form): they write only this line, never the case itself."""
+    if kind not in {EventKind.SUBMISSION_RECEIVED, EventKind.HANDOVER_CHANGED}:
+        raise CaseError("Intake can only record submissions and hand-overs on a case.")
+    with acting_as(by):
+        return _event(case, kind, by, **payload)

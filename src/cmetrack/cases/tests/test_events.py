@@ -26,6 +26,7 @@ from cmetrack.cases.services import (
     case_change_status,
     case_flag_add,
     case_flag_remove,
+    case_intake_event,
     case_reopen,
     case_set_risk,
     referral_record,
@@ -78,6 +79,20 @@ def lived_case(officer: User, manager: User) -> Case:
     case_reopen(case=case, reason="Seen in Bootle", by=officer)
     task = task_create(case=case, title="Ring the GP", due_on=datetime.date(2099, 1, 1), by=officer)
     task_complete(task=task, by=officer)
+    case_intake_event(
+        case=case,
+        kind=EventKind.SUBMISSION_RECEIVED,
+        by=None,
+        kind_label="Deletion return",
+        reference="DEL-TEST-0001",
+    )
+    case_intake_event(
+        case=case,
+        kind=EventKind.HANDOVER_CHANGED,
+        by=officer,
+        authority="Wirral Council",
+        state_label="Accepted",
+    )
     return case
 
 
@@ -111,6 +126,8 @@ EXPECTED_SENTENCES = {
     EventKind.CLOSURE_APPROVED: ["Closure approved by a manager"],
     EventKind.CLOSURE_RETURNED: ["Closure sent back by a manager"],
     EventKind.ENQUIRIES_EXHAUSTED: ["Enquiries exhausted: child untraced"],
+    EventKind.SUBMISSION_RECEIVED: ["Deletion return received (DEL-TEST-0001)"],
+    EventKind.HANDOVER_CHANGED: ["Hand-over to Wirral Council: accepted"],
 }
 
 
@@ -147,8 +164,8 @@ def test_every_event_kind_describes_itself_as_a_non_empty_string(
 def test_the_timeline_pairs_each_event_with_its_sentence_newest_first(lived_case: Case) -> None:
     timeline = case_timeline(case=lived_case)
 
-    assert len(timeline) == lived_case.events.count() == 22
-    assert timeline[0]["sentence"] == "Task done: Ring the GP"
+    assert len(timeline) == lived_case.events.count() == 24
+    assert timeline[0]["sentence"] == "Hand-over to Wirral Council: accepted"
     assert timeline[-1]["sentence"] == "Case opened from a referral by Health"
     for row in timeline:
         assert row["sentence"] == describe(row["event"].kind, row["event"].payload)
@@ -172,3 +189,13 @@ def test_an_opened_event_without_a_source_still_reads() -> None:
 def test_an_unknown_event_kind_raises_value_error(kind: str) -> None:
     with pytest.raises(ValueError):
         describe(kind, {})
+
+
+def test_intake_may_write_only_its_own_event_kinds(officer: User) -> None:
+    from cmetrack.cases.services import CaseError
+    from cmetrack.testing.factories import CaseFactory
+
+    case = CaseFactory()
+    with pytest.raises(CaseError):
+        case_intake_event(case=case, kind=EventKind.CLOSED, by=officer, outcome_label="x")
+    assert not case.events.exists()
