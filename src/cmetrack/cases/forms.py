@@ -147,6 +147,7 @@ class ReferralForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("referral_date", timezone.localdate())
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template owns the <form>
         self.helper.layout = Layout(
             Fieldset(
                 Field.text("forenames", field_width=20),
@@ -273,6 +274,7 @@ class ReferralForm(forms.Form):
 
 def _simple_helper(*fields: Any, submit: str) -> FormHelper:
     helper = FormHelper()
+    helper.form_tag = False  # the template owns the <form>
     helper.layout = Layout(*fields, Submit("submit", submit))
     return helper
 

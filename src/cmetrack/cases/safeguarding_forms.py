@@ -16,6 +16,7 @@ DATE_HELP = "For example, 27/3/2027"
 
 def _helper(*fields: Any, submit: str) -> FormHelper:
     helper = FormHelper()
+    helper.form_tag = False  # the template owns the <form>
     helper.layout = Layout(*fields, Submit("submit", submit))
     return helper
 

@@ -72,13 +72,27 @@ class ReferralResult:
 
 
 @transaction.atomic
-def referral_record(*, data: ReferralData, by: User) -> ReferralResult:
-    """Record a referral: reuse the child already known (same UPN, or same name and date of
-    birth), otherwise create them; then open a case with its flags and first note."""
+def referral_record(
+    *,
+    data: ReferralData,
+    by: User,
+    existing_child: Child | None = None,
+    force_new_child: bool = False,
+) -> ReferralResult:
+    """Record a referral: reuse the child already known (the one the officer chose from the
+    likely matches, else the same UPN, or the same name and date of birth), otherwise create
+    them; then open a case with its flags and first note. `force_new_child` is the officer's
+    decision that none of the suggested children is this one."""
     c = data.child
-    child = child_find_existing(
-        upn=c.upn, forenames=c.forenames, surname=c.surname, date_of_birth=c.date_of_birth
-    )
+    if existing_child is not None and force_new_child:
+        raise CaseError("Choose an existing child or a new record, not both.")
+    if existing_child is not None and existing_child.merged_into_id is not None:
+        raise CaseError("That record was merged into another: choose the child again.")
+    child = existing_child
+    if child is None and not force_new_child:
+        child = child_find_existing(
+            upn=c.upn, forenames=c.forenames, surname=c.surname, date_of_birth=c.date_of_birth
+        )
     known = child is not None
     if child is None:
         child = child_create(data=c, by=by)

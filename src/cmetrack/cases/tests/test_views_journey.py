@@ -1,5 +1,6 @@
 """The officer's journey through the real views: record, move, note, close, reopen."""
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -258,3 +259,24 @@ def test_dashboard_shows_counts_and_my_cases(officer: User) -> None:
     page = client_for(officer).get(reverse("cases:dashboard")).content.decode()
     assert "Mineforme" in page
     assert "2</strong> open cases" in page
+
+
+def test_case_page_links_to_duplicates_hand_overs_and_its_submissions(officer: User) -> None:
+    case = CaseFactory()
+    page = client_for(officer).get(reverse("cases:detail", args=[case.public_id])).content.decode()
+    assert reverse("matching:candidates", args=[case.child.public_id]) in page
+    assert reverse("referrals:handovers", args=[case.public_id]) in page
+    assert "None linked to this case." in page
+
+
+@pytest.mark.parametrize(
+    "name", ["cases:referral-create", "cases:note", "cases:close", "cases:enquiry-add"]
+)
+def test_forms_are_never_nested_in_another_form(officer: User, name: str) -> None:
+    case = CaseFactory()
+    url = reverse(name) if name == "cases:referral-create" else reverse(name, args=[case.public_id])
+    page = client_for(officer).get(url).content.decode()
+    depth = 0
+    for tag in re.findall(r"<(/?)form\b", page):
+        depth += -1 if tag else 1
+        assert depth <= 1, "a <form> inside another <form> is invalid and breaks submission"

@@ -19,7 +19,6 @@ from ..forms import (
     CloseForm,
     FlagForm,
     NoteForm,
-    ReferralForm,
     ReopenForm,
     RiskForm,
     StatusForm,
@@ -37,34 +36,12 @@ from ..services import (
     case_flag_remove,
     case_reopen,
     case_set_risk,
-    referral_record,
 )
 from ..status import TransitionError
 
 
 def _case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.public_id])
-
-
-@la_staff_required
-def referral_create(request: HttpRequest) -> HttpResponse:
-    form = ReferralForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        assert isinstance(request.user, User)
-        try:
-            result = referral_record(data=form.to_referral(), by=request.user)
-        except CaseError as error:
-            form.add_error(None, str(error))
-        else:
-            if result.child_was_known:
-                messages.info(
-                    request,
-                    "This child was already known: the new case is linked "
-                    "to their existing record.",
-                )
-            messages.success(request, f"Referral recorded. Case reference {result.case.reference}")
-            return redirect(_case_url(result.case))
-    return render(request, "cases/referral_form.html", {"form": form})
 
 
 def _case_action(

@@ -85,6 +85,7 @@ def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             .order_by("due_on"),
             "open_escalations": case.escalations.filter(resolved_at__isnull=True),
             "enquiries": case.enquiries.select_related("check_type"),
+            "submissions": case.submissions.order_by("received_at"),
             "pending_closure": case.closure_requests.filter(
                 state=ClosureRequest.State.PENDING
             ).first(),

@@ -71,6 +71,7 @@ class TaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = la_officers()  # type: ignore[attr-defined]
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template owns the <form>
         self.helper.layout = Layout(
             Field.text("title"),
             Field.text("due_on", field_width=10),
