@@ -31,6 +31,9 @@ CMETRACK_AUTHORITY_NAME = os.environ.get("CMETRACK_AUTHORITY_NAME", "Sefton Coun
 CMETRACK_AUTHORITY_LA_CODE = os.environ.get("CMETRACK_AUTHORITY_LA_CODE", "343")
 # Where staff sign in; used for links in emails (which never carry a child's details).
 CMETRACK_BASE_URL = os.environ.get("CMETRACK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Two-factor sign-in for every user (on in production; off here so the demo signs straight in).
+CMETRACK_REQUIRE_2FA = env_bool("CMETRACK_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "cmetrack"
 # Children's social care / MASH: escalations are notified here (a reference and a link only).
 CMETRACK_MASH_EMAIL = os.environ.get("CMETRACK_MASH_EMAIL", "")
 # Statutory and local timescales in school days (core.deadlines.Timescales names); the
@@ -50,6 +53,8 @@ INSTALLED_APPS = [
     "django_filters",
     "auditlog",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "cmetrack.accounts",
     "cmetrack.schools",
     "cmetrack.schooldays",
@@ -67,11 +72,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
+    "cmetrack.accounts.two_factor.TwoFactorRequiredMiddleware",
     "cmetrack.audit.middleware.NoStoreMiddleware",
 ]
 

@@ -15,6 +15,8 @@ if not SECRET_KEY or SECRET_KEY.startswith("insecure"):
 # WhiteNoise serves the collected static files (GOV.UK Frontend included) straight after security.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 
+CMETRACK_REQUIRE_2FA = env_bool("CMETRACK_REQUIRE_2FA", True)
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("CMETRACK_SSL_REDIRECT", True)

@@ -1,0 +1,111 @@
+"""Two-factor sign-in: with the setting on, nobody reaches a page before the second factor."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cmetrack.accounts.models import User
+from cmetrack.testing.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("two_factor_on")]
+
+
+@pytest.fixture
+def two_factor_on(settings: object) -> None:
+    settings.CMETRACK_REQUIRE_2FA = True  # type: ignore[attr-defined]
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": user.username, "password": "a-long-test-password"}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_a_user_without_a_device_is_sent_to_set_one_up_before_any_page() -> None:
+    client = signed_in(UserFactory())
+    response = client.get(reverse("cases:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two-factor-setup"))
+    setup = client.get(response["Location"]).content.decode()
+    assert "<svg" in setup and "Set up two-factor sign-in" in setup
+
+
+def test_enrolling_with_the_right_code_turns_it_on_and_opens_the_service() -> None:
+    user = UserFactory()
+    client = signed_in(user)
+    client.get(reverse("accounts:two-factor-setup"))
+    device = TOTPDevice.objects.get(user=user)
+    wrong = client.post(reverse("accounts:two-factor-setup"), {"token": "000000"})
+    assert "That code is not right" in wrong.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+    # django-otp throttles after a wrong code (1 s, then doubling): the user tries again later.
+    with time_machine.travel(timezone.now() + timedelta(seconds=5)):
+        ok = client.post(reverse("accounts:two-factor-setup"), {"token": current_code(device)})
+    assert ok.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(reverse("cases:dashboard")).status_code == 200
+
+
+def test_a_new_session_asks_for_the_code_and_refuses_a_wrong_one() -> None:
+    user = UserFactory()
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = signed_in(user)
+    response = client.get(reverse("cases:list"))
+    assert response["Location"].startswith(reverse("accounts:two-factor-verify"))
+    bad = client.post(reverse("accounts:two-factor-verify"), {"token": "123456", "next": "/cases/"})
+    assert "That code is not right" in bad.content.decode()
+    assert client.get(reverse("cases:list")).status_code == 302
+    immediately = client.post(
+        reverse("accounts:two-factor-verify"), {"token": current_code(device), "next": "/cases/"}
+    )
+    assert "too many tries" in immediately.content.decode()  # throttled after a wrong code
+    with time_machine.travel(timezone.now() + timedelta(seconds=10)):
+        good = client.post(
+            reverse("accounts:two-factor-verify"),
+            {"token": current_code(device), "next": "/cases/"},
+        )
+    assert good["Location"] == "/cases/"
+    assert client.get(reverse("cases:list")).status_code == 200
+
+
+def test_the_next_address_cannot_send_the_user_off_site() -> None:
+    user = UserFactory()
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = signed_in(user)
+    response = client.post(
+        reverse("accounts:two-factor-verify"),
+        {"token": current_code(device), "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("cases:dashboard")
+
+
+def test_signing_out_works_before_the_second_factor() -> None:
+    client = signed_in(UserFactory())
+    assert client.post(reverse("accounts:sign-out")).status_code == 302
+
+
+@override_settings(CMETRACK_REQUIRE_2FA=False)
+def test_with_the_setting_off_the_password_alone_signs_in() -> None:
+    client = signed_in(UserFactory())
+    assert client.get(reverse("cases:dashboard")).status_code == 200
+
+
+def test_partners_need_the_second_factor_too(school_user: User) -> None:
+    client = signed_in(school_user)
+    response = client.get(reverse("referrals:mine"))
+    assert response["Location"].startswith(reverse("accounts:two-factor-setup"))
