@@ -8,7 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,9 +84,13 @@ def escalations_raise_missing() -> int:
     for case in open_cases.select_related("child"):
         flags = case.child.flags.filter(removed_at__isnull=True, flag_type__escalates=True)
         for flag in flags.select_related("flag_type"):
-            with transaction.atomic():
-                if escalation_raise(case=case, flag_type=flag.flag_type, by=None):
-                    raised += 1
+            try:
+                with transaction.atomic():
+                    if escalation_raise(case=case, flag_type=flag.flag_type, by=None):
+                        raised += 1
+            except IntegrityError:
+                # Another run raised it a moment ago: the unique constraint kept it single.
+                continue
     return raised
 
 

@@ -185,3 +185,9 @@ EMAIL_BACKEND = os.environ.get(
     "CMETRACK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CMETRACK_FROM_EMAIL", "cme@example.invalid")
+# SMTP, when CMETRACK_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("CMETRACK_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CMETRACK_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("CMETRACK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CMETRACK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CMETRACK_EMAIL_TLS", True)

@@ -269,3 +269,31 @@ def test_the_status_page_does_not_offer_untraced(officer: User) -> None:
     page = client_for(officer).get(reverse("cases:status", args=[case.public_id]))
     assert 'value="untraced"' not in page.content.decode()
     assert 'value="located"' in page.content.decode()
+
+
+def test_a_second_run_racing_the_first_does_not_raise_the_escalation_twice(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cmetrack.cases import safeguarding_services
+
+    case = CaseFactory()
+    flag = child_flag_add(child=case.child, flag_type=flag_type("looked-after"), by=officer)
+    now = timezone.now()
+    # The other run has just committed its escalation ...
+    Escalation.objects.create(
+        case=case, trigger_code="looked-after", trigger_label="x", raised_at=now, due_on=now.date()
+    )
+
+    def check_missed_it(*, case: Case, flag_type: object, by: object) -> Escalation:
+        # ... and this run's existence check ran before that commit, so it inserts too.
+        return Escalation.objects.create(
+            case=case,
+            trigger_code=flag.flag_type.code,
+            trigger_label="x",
+            raised_at=now,
+            due_on=now.date(),
+        )
+
+    monkeypatch.setattr(safeguarding_services, "escalation_raise", check_missed_it)
+    assert safeguarding_services.escalations_raise_missing() == 0
+    assert case.escalations.count() == 1
