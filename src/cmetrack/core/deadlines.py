@@ -42,6 +42,14 @@ class Timescales:
     attendance_confirmation: int = 10
     # Untraced children are reviewed every term: on the first school day of the next term.
     untraced_review_terms: int = 1
+    # Intake: a school's new-pupil return is due within 5 school days of the start (SI 2024/208);
+    # the LA confirms (or not) that joint enquiries are exhausted for a ground (h)/(i) removal.
+    new_pupil_return: int = 5
+    joint_enquiry_confirmation: int = 5
+    # Regulation 9(1): (h) not back 10 school days after authorised leave; (i) 20 continuous
+    # school days of absence. A removal may not come earlier than this.
+    ground_h_school_days: int = 10
+    ground_i_school_days: int = 20
 
     @classmethod
     def from_settings(cls, overrides: dict[str, Any] | None) -> "Timescales":
@@ -156,3 +164,34 @@ def case_deadlines(
             )
         )
     return sorted(found)
+
+
+def new_pupil_return_due(
+    start_date: date, calendar: SchoolCalendar, timescales: Timescales
+) -> date:
+    """The last day a school's new-pupil return is on time: the N-th school day after the start."""
+    return calendar.add_school_days(start_date, timescales.new_pupil_return)
+
+
+def joint_enquiry_confirmation_due(
+    received: date, calendar: SchoolCalendar, timescales: Timescales
+) -> date:
+    """When the LA should have confirmed (or refused) that joint enquiries are exhausted for a
+    removal under ground (h) or (i), counted from the day the school's return arrived."""
+    return calendar.add_school_days(received, timescales.joint_enquiry_confirmation)
+
+
+def earliest_removal_date(
+    ground: str, trigger: date, calendar: SchoolCalendar, timescales: Timescales
+) -> date | None:
+    """The first day a pupil may lawfully come off roll under ground (h) or (i).
+
+    `trigger` is day 0 of the waiting period: for (h) the last day of the authorised leave (the
+    pupil was due back the next school day); for (i) the last day the pupil attended. None for
+    other grounds, which carry no such waiting period."""
+    days = {"h": timescales.ground_h_school_days, "i": timescales.ground_i_school_days}
+    waiting = days.get(ground.strip("() ").lower())
+    if waiting is None:
+        return None
+    # The waiting days must pass in full: removal is possible on the school day after them.
+    return calendar.next_school_day(calendar.add_school_days(trigger, waiting))

@@ -136,3 +136,40 @@ def test_deadlines_fall_on_school_days_in_order_and_rule_keys_are_stable(
         < due[DeadlineKind.FIRST_REVIEW]
         < due[DeadlineKind.ENQUIRIES_COMPLETE]
     )
+
+
+def test_a_new_pupil_return_is_due_five_school_days_after_the_start(
+    calendar: SchoolCalendar,
+) -> None:
+    from cmetrack.core.deadlines import new_pupil_return_due
+
+    # Starts Thu 17 Dec 2026: 18 Dec, (holidays; 4 Jan INSET), 5, 6, 7, 8 Jan.
+    assert new_pupil_return_due(date(2026, 12, 17), calendar, Timescales()) == date(2027, 1, 8)
+
+
+def test_joint_enquiry_confirmation_is_due_five_school_days_after_the_return(
+    calendar: SchoolCalendar,
+) -> None:
+    from cmetrack.core.deadlines import joint_enquiry_confirmation_due
+
+    assert joint_enquiry_confirmation_due(date(2026, 12, 1), calendar, Timescales()) == date(
+        2026, 12, 8
+    )
+
+
+@pytest.mark.parametrize(
+    ("ground", "trigger", "earliest"),
+    [
+        # (h): leave ended Fri 6 Nov 2026, due back Mon 9 Nov; not back for the 10 school days
+        # 9-20 Nov, so removal from Mon 23 Nov.
+        ("h", date(2026, 11, 6), date(2026, 11, 23)),
+        ("(i)", date(2026, 11, 2), date(2026, 12, 1)),
+        ("g", date(2026, 11, 2), None),
+    ],
+)
+def test_grounds_h_and_i_have_an_earliest_lawful_removal_date(
+    calendar: SchoolCalendar, ground: str, trigger: date, earliest: date | None
+) -> None:
+    from cmetrack.core.deadlines import earliest_removal_date
+
+    assert earliest_removal_date(ground, trigger, calendar, Timescales()) == earliest
