@@ -9,5 +9,6 @@ urlpatterns = [
     path("account/", include("cmetrack.accounts.urls")),
     path("intake/", include("cmetrack.referrals.urls")),
     path("matching/", include("cmetrack.matching.urls")),
+    path("audit/", include("cmetrack.audit.urls")),
     path("admin/", admin.site.urls),
 ]
