@@ -41,7 +41,16 @@ def birth_date(rng: random.Random) -> date:
     return date(2011, 9, 1) + timedelta(days=rng.randrange(365 * 10))
 
 
-def csv_rows(count: int, rng: random.Random) -> list[dict[str, str]]:
+def csv_rows(
+    count: int,
+    rng: random.Random,
+    *,
+    schools: int = 120,
+    deletion_date: str = "2026-10-20",
+    start_date: str = "01/10/2026",
+) -> list[dict[str, str]]:
+    """`schools` URNs from 104000 up; the dates are fixed so the files are reproducible (the
+    import benchmark passes dates around its own today so that the rows are valid)."""
     rows = []
     for i in range(count):
         deletion = i % 2 == 0
@@ -49,7 +58,7 @@ def csv_rows(count: int, rng: random.Random) -> list[dict[str, str]]:
         uk = i % 3 == 0
         row = {
             "return_type": "deletion" if deletion else "new_pupil",
-            "school_urn": str(104000 + i % 120),
+            "school_urn": str(104000 + i % schools),
             "upn": upn(i),
             "surname": rng.choice(SURNAMES),
             "forename": rng.choice(FORENAMES),
@@ -61,8 +70,8 @@ def csv_rows(count: int, rng: random.Random) -> list[dict[str, str]]:
             "parent_name": f"{rng.choice(FORENAMES)} {rng.choice(SURNAMES)}",
             "parent_phone": f"07700 9{rng.randrange(100000):05d}",
             "ground": rng.choice("bcdefg") if deletion else "",
-            "deletion_date": "2026-10-20" if deletion else "",
-            "start_date": "" if deletion else "01/10/2026",
+            "deletion_date": deletion_date if deletion else "",
+            "start_date": "" if deletion else start_date,
         }
         if i % 100 == 99:  # about 1% bad rows: impossible date, wrong check letter
             row["date_of_birth"] = "31/02/2015"

@@ -1,13 +1,16 @@
 """A school sends a deletion return in a real browser; the CME team sees it in the incoming
 queue with the statutory clock."""
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cmetrack.accounts.models import Organisation, User
+from cmetrack.referrals.importing.rows import TEMPLATE_COLUMNS
 from cmetrack.referrals.models import DeletionReturn
 from cmetrack.testing.factories import OrganisationFactory, SchoolFactory, UserFactory
 
@@ -60,3 +63,43 @@ def test_a_school_sends_a_deletion_return_and_the_team_sees_it(
     expect(page.get_by_role("heading", name="Incoming")).to_be_visible()
     expect(page.get_by_role("link", name=ret.reference)).to_be_visible()
     screenshot(page, "intake-incoming-queue")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_upload_with_errors_is_previewed_row_by_row(
+    live_server: object, page: Page, tmp_path: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    school = SchoolFactory(urn="104321", name="Netherton Park Primary School")
+    org = OrganisationFactory(kind=Organisation.Kind.SCHOOL, name=school.name, school=school)
+    UserFactory(username="school", role=User.Role.SCHOOL_USER, organisation=org)
+    soon = (timezone.localdate() + timedelta(days=3)).isoformat()
+    header = ",".join(TEMPLATE_COLUMNS)
+    cells = {
+        "return_type": "deletion",
+        "school_urn": "104321",
+        "surname": "Example",
+        "forename": "Amelia",
+        "date_of_birth": "2015-04-12",
+        "sex": "F",
+        "parent_name": "Sam Example",
+        "parent_phone": "07700 900123",
+        "ground": "g",
+        "deletion_date": soon,
+    }
+    bad = [
+        {},
+        {"surname": "Sample", "date_of_birth": "31/02/2015"},
+        {"surname": "Other", "school_urn": "999999"},
+        {"surname": "Late", "ground": "a"},
+        {"surname": "Upn", "upn": "A343200024001"},
+    ]
+    lines = [header] + [",".join({**cells, **b}.get(c, "") for c in TEMPLATE_COLUMNS) for b in bad]
+    upload = tmp_path / "returns.csv"
+    upload.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+    _sign_in(page, base, "school", "/intake/import/")
+    page.get_by_label("Return file").set_input_files(str(upload))
+    page.get_by_role("button", name=re.compile("Upload|Check", re.I)).click()
+    expect(page.get_by_text("No school with URN 999999")).to_be_visible()
+    screenshot(page, "import-preview-errors")

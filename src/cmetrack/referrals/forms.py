@@ -687,3 +687,32 @@ class HandoverUpdateForm(forms.Form):
         self.helper = _helper(
             "Record", Field.radios("to", legend_size=Size.MEDIUM), Field("reason")
         )
+
+
+class HandoverReplyForm(forms.Form):
+    """The receiving authority's answer to a hand-over addressed to it."""
+
+    to = forms.ChoiceField(
+        label="Your answer",
+        choices=[
+            (HandoverState.ACKNOWLEDGED.value, "Acknowledge: we have it and are looking into it"),
+            (HandoverState.ACCEPTED.value, "Accept: we take the child on"),
+            (HandoverState.DECLINED.value, "Decline: say why below"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose your answer"},
+    )
+    reason = forms.CharField(
+        label="Reason (needed when you decline)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, allowed: frozenset[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            field = self.fields["to"]
+            field.choices = [c for c in field.choices if c[0] in allowed]  # type: ignore[attr-defined]
+        self.helper = _helper(
+            "Send answer", Field.radios("to", legend_size=Size.MEDIUM), Field("reason")
+        )

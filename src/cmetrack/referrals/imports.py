@@ -13,29 +13,40 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_value
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
+from django.utils.encoding import smart_str
 
 from cmetrack.accounts.access import can_submit_school_returns, is_la_staff, is_school_user
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
-from cmetrack.children.selectors import child_find_existing
+from cmetrack.cases.events import EventKind
+from cmetrack.cases.services import case_intake_event
+from cmetrack.children.models import Child
 from cmetrack.schools.models import School
 
 from .importing.parse import parse_return_file
 from .importing.rows import ParsedFile, ReturnRow, ReturnType, RowError, UnreadableFile
 from .importing.values import neutralise_formula
-from .models import ImportBatch
+from .known import ChildKey, children_known, open_cases_of
+from .models import DeletionReturn, ImportBatch, NewPupilReturn, Submission, new_reference
 from .services import (
     ChildParticulars,
     DeletionData,
     IntakeError,
     NewPupilData,
+    deletion_return_build,
     deletion_return_check,
-    deletion_return_submit,
+    new_pupil_return_build,
     new_pupil_return_check,
-    new_pupil_return_submit,
+    submission_details,
 )
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -65,6 +76,8 @@ class Preview:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    # Row number -> the known child it likely is (the CME team's previews only).
+    known: dict[int, Child] = field(default_factory=dict, repr=False)
 
     @property
     def bad_rows(self) -> set[int]:
@@ -127,8 +140,17 @@ def _data(row: ReturnRow, schools: dict[str, School]) -> DeletionData | NewPupil
 
 
 def _schools(rows: Iterable[ReturnRow]) -> dict[str, School]:
+    """Every school the file names, in one query (with the school's organisation, which a
+    return the CME team records on a school's behalf is filed under)."""
+    rows = list(rows)
     urns = {r.school_urn for r in rows} | {r.new_school_urn for r in rows if r.new_school_urn}
-    return {s.urn: s for s in School.objects.filter(urn__in=urns)}
+    return {s.urn: s for s in School.objects.filter(urn__in=urns).select_related("organisation")}
+
+
+def _child_key(row: ReturnRow) -> ChildKey:
+    return ChildKey(
+        upn=row.upn, forenames=row.forename, surname=row.surname, date_of_birth=row.date_of_birth
+    )
 
 
 def _key(row: ReturnRow) -> tuple[str, ...]:
@@ -157,7 +179,7 @@ def import_preview(*, parsed: ParsedFile, by: User, school_urn: str = "") -> Pre
         own_urn = by.organisation.school.urn
     seen: dict[tuple[str, ...], int] = {}
     already_bad = preview.bad_rows
-    show_duplicates = is_la_staff(by)
+    checked: list[ReturnRow] = []
     for row in parsed.rows:
         if row.row in already_bad:
             continue
@@ -189,16 +211,16 @@ def import_preview(*, parsed: ParsedFile, by: User, school_urn: str = "") -> Pre
         if problem is not None:
             preview.errors.append(problem)
             continue
-        if show_duplicates:
-            known = child_find_existing(
-                upn=row.upn,
-                forenames=row.forename,
-                surname=row.surname,
-                date_of_birth=row.date_of_birth,
-            )
-            if known is not None:
+        checked.append(row)
+    if is_la_staff(by):
+        # Likely duplicates for the whole file in a few queries (never shown to a school).
+        known = children_known(_child_key(r) for r in checked)
+        for row in checked:
+            child = known.get(_child_key(row))
+            if child is not None:
+                preview.known[row.row] = child
                 preview.duplicates.append(
-                    Duplicate(row.row, f"Likely the known child {known.full_name}")
+                    Duplicate(row.row, f"Likely the known child {child.full_name}")
                 )
     preview.errors.sort(key=lambda e: (e.row, e.field))
     return preview
@@ -281,17 +303,24 @@ def import_commit(
     if not rows:
         raise ImportRefused("There are no valid rows to import.")
     schools = _schools(rows)
+    saved: list[tuple[ReturnRow, Submission]] = []
+    # Built and checked by the route services row by row, then written in bulk with an audit
+    # entry each (see _bulk_insert), inside this one transaction.
     for done, row in enumerate(rows, start=1):
         data = _data(row, schools)
         try:
             if isinstance(data, DeletionData):
-                deletion_return_submit(data=data, by=by, batch=batch)
+                ret: Submission = deletion_return_build(data=data, by=by, batch=batch)
             else:
-                new_pupil_return_submit(data=data, by=by, batch=batch)
+                ret = new_pupil_return_build(data=data, by=by, batch=batch)
         except IntakeError as error:  # the database changed since the preview
             raise ImportRefused(f"Row {row.row}: {error}") from error
-        if progress is not None:
+        saved.append((row, ret))
+        if progress is not None and (done % 500 == 0 or done == len(rows)):
             progress(done, len(rows))
+    for model in (DeletionReturn, NewPupilReturn):
+        _bulk_insert([ret for _, ret in saved if type(ret) is model], by=by)
+    _record_on_open_cases(saved, preview, by)
     with acting_as(by):
         batch.committed = True
         batch.committed_at = timezone.now()
@@ -303,3 +332,100 @@ def import_commit(
         }
         batch.save(update_fields=["committed", "committed_at", "summary"])
     return batch
+
+
+def _record_on_open_cases(
+    saved: list[tuple[ReturnRow, Submission]], preview: Preview, by: User
+) -> None:
+    """Each imported return about a child with an open case writes its line on that case now
+    (as a single return does when it is sent). The children are the preview's likely
+    duplicates (found for the whole file in a few queries), or looked up now for a school."""
+    known = preview.known
+    if not is_la_staff(by):
+        found = children_known(_child_key(row) for row, _ in saved)
+        known = {row.row: found[_child_key(row)] for row, _ in saved if _child_key(row) in found}
+    cases = open_cases_of(known.values())
+    for row, ret in saved:
+        child = known.get(row.row)
+        case = cases.get(child.pk) if child is not None else None
+        if case is not None:
+            case_intake_event(
+                case=case,
+                kind=EventKind.SUBMISSION_RECEIVED,
+                by=by,
+                kind_label=ret.get_kind_display(),
+                reference=ret.reference,
+                text=submission_details(ret),
+            )
+
+
+INSERT_BATCH = 500
+
+
+def _bulk_insert(returns: list[Submission], *, by: User) -> None:
+    """Insert returns of one concrete model (DeletionReturn or NewPupilReturn) in batches, and
+    write for each the audit entry auditlog would have written on save(), also in batches.
+
+    Django's bulk_create refuses multi-table inheritance, so the parent `Submission` rows go in
+    with bulk_create (which gives back their keys) and the child rows with the same internal
+    insert that Model.save() uses. bulk_create sends no signals, so auditlog's CREATE entry
+    (same content type, object, repr, field-by-field changes, actor and correlation id) is made
+    here; tests compare it with a single return's entry.
+    """
+    if not returns:
+        return
+    model = type(returns[0])
+    assert all(type(r) is model for r in returns) and model is not Submission
+    db = router.db_for_write(model)
+    parent_fields = [f for f in Submission._meta.concrete_fields if not f.primary_key]
+    child_fields = list(model._meta.local_concrete_fields)
+    for start in range(0, len(returns), INSERT_BATCH):
+        chunk = returns[start : start + INSERT_BATCH]
+        parents = []
+        for ret in chunk:
+            if not ret.reference:
+                ret.reference = new_reference(ret.kind)
+            parents.append(
+                Submission(**{f.attname: getattr(ret, f.attname) for f in parent_fields})
+            )
+        Submission.objects.using(db).bulk_create(parents)
+        for ret, parent in zip(chunk, parents, strict=True):
+            assert parent.pk is not None
+            ret.pk = ret.id = parent.pk
+            ret._state.adding = False
+            ret._state.db = db
+        # The insert Model.save() itself uses for a child table (no bulk_create for MTI).
+        model._base_manager.using(db)._insert(  # type: ignore[attr-defined]
+            chunk, fields=child_fields, using=db
+        )
+    _audit_created(returns, by=by)
+
+
+def _audit_created(objects: list[Submission], *, by: User) -> None:
+    """auditlog's CREATE entries for objects inserted without save() (see _bulk_insert)."""
+    content_type = ContentType.objects.get_for_model(type(objects[0]))
+    context = auditlog_value.get(None) or {}
+    cid = get_cid()
+    now = timezone.now()
+    entries = [
+        LogEntry(
+            content_type=content_type,
+            object_pk=str(obj.pk),
+            object_id=obj.pk,
+            object_repr=smart_str(obj),
+            action=LogEntry.Action.CREATE,
+            changes=model_instance_diff(
+                None,
+                obj,
+                use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False),
+            ),
+            actor=by,
+            actor_email=by.email or None,
+            remote_addr=context.get("remote_addr"),
+            remote_port=context.get("remote_port"),
+            cid=cid,
+            timestamp=now,
+        )
+        for obj in objects
+    ]
+    LogEntry.objects.bulk_create(entries, batch_size=INSERT_BATCH)

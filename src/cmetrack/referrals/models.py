@@ -146,6 +146,8 @@ class Submission(models.Model):
     @property
     def detail(self) -> "Submission":
         """The concrete record (deletion return, referral …) behind this submission."""
+        if type(self) is not Submission:
+            return self
         attr = {
             Kind.DELETION: "deletionreturn",
             Kind.NEW_PUPIL: "newpupilreturn",

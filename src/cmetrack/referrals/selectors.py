@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cmetrack.accounts.access import AnyUser, is_la_staff, is_partner
+from cmetrack.accounts.access import AnyUser, is_la_staff, is_other_la_user, is_partner
 from cmetrack.cases.models import Case
 
 from .models import (
@@ -114,6 +114,28 @@ def handover_get(*, user: AnyUser, public_id: UUID | str) -> OtherLaNotification
         .first()
     )
     if found is None or not is_la_staff(user):
+        raise Http404("No such hand-over.")
+    return found
+
+
+def handovers_addressed_to(user: AnyUser) -> QuerySet[OtherLaNotification]:
+    """Outbound hand-overs sent to this other-LA user's authority (matched on its LA number),
+    newest first; nothing for anyone else."""
+    code = getattr(getattr(user, "organisation", None), "la_code", "") or ""
+    if not (is_other_la_user(user) and code):
+        return OtherLaNotification.objects.none()
+    return (
+        OtherLaNotification.objects.filter(direction=Direction.OUTBOUND, other_la_code=code)
+        .prefetch_related("handover_changes")
+        .order_by("-received_at")
+    )
+
+
+def handover_addressed_get(*, user: AnyUser, public_id: UUID | str) -> OtherLaNotification:
+    """A hand-over addressed to this user's authority, or 404 (another authority's is not
+    confirmed to exist)."""
+    found = handovers_addressed_to(user).filter(public_id=public_id).first()
+    if found is None:
         raise Http404("No such hand-over.")
     return found
 

@@ -14,6 +14,7 @@ from datetime import date, time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -27,8 +28,9 @@ from cmetrack.accounts.access import (
     is_other_la_user,
     is_school_user,
 )
-from cmetrack.accounts.models import User
+from cmetrack.accounts.models import Organisation, User
 from cmetrack.audit.context import acting_as
+from cmetrack.cases.events import EventKind
 from cmetrack.cases.models import Case, MissingReason, Outcome, ReferralSource, RiskLevel
 from cmetrack.cases.services import (
     CaseError,
@@ -36,6 +38,7 @@ from cmetrack.cases.services import (
     case_add_note,
     case_change_status,
     case_close,
+    case_intake_event,
     referral_record,
 )
 from cmetrack.cases.status import OPEN_STATUSES, Status, TransitionError
@@ -226,11 +229,25 @@ def _fill(submission: Submission, child: ChildParticulars, upn: str) -> None:
     submission.postcode = child.postcode.strip()
 
 
-def _stamp(submission: Submission, by: User | None) -> None:
+def _stamp(submission: Submission, by: User | None, *, for_school: School | None = None) -> None:
+    """Who entered it (`submitted_by`) and whose it is (`organisation`, whose users see it).
+    A school return the CME team records on a school's behalf is the school's: filed under the
+    school's organisation, when the school has one, so the school sees it and its status."""
     submission.submitted_by = by
     submission.organisation = getattr(by, "organisation", None) if by else None
+    if by is not None and for_school is not None and is_la_staff(by):
+        school_org = _organisation_of(for_school)
+        if school_org is not None:
+            submission.organisation = school_org
     if by is not None and by.email:
         submission.contact_email = by.email
+
+
+def _organisation_of(school: School) -> Organisation | None:
+    try:
+        return school.organisation
+    except ObjectDoesNotExist:
+        return None
 
 
 def acknowledgement_text(reference: str) -> str:
@@ -276,10 +293,56 @@ def find_open_case(submission: Submission) -> Case | None:
     return child.cases.filter(status__in=OPEN_STATUSES).first()
 
 
-def _touch(case: Case, text: str, by: User) -> None:
-    """The timeline event on a case a submission touched (a note until cases/events.py gains an
-    intake kind)."""
-    case_add_note(case=case, text=text, by=by)
+def record_received(
+    *, case: Case, submission: Submission, by: User | None, check: bool = True
+) -> bool:
+    """Write "<kind> received (<reference>)" on the case's timeline, once per case and
+    submission: at submission time when the child already has an open case, else when the
+    officer links it. The sender may be a partner (or nobody): they write only this line.
+    Returns whether a line was written. `check=False` skips the look for an earlier line (a
+    submission saved a moment ago has none)."""
+    if (
+        check
+        and case.events.filter(
+            kind=EventKind.SUBMISSION_RECEIVED, payload__reference=submission.reference
+        ).exists()
+    ):
+        return False
+    case_intake_event(
+        case=case,
+        kind=EventKind.SUBMISSION_RECEIVED,
+        by=by,
+        kind_label=submission.get_kind_display(),
+        reference=submission.reference,
+        text=submission_details(submission),
+    )
+    return True
+
+
+def _touch_open_case(submission: Submission, by: User | None) -> None:
+    """A submission about a child with an open case writes its line there now, not at triage."""
+    case = find_open_case(submission)
+    if case is not None:
+        record_received(case=case, submission=submission, by=by)
+
+
+def _record_handover(
+    notification: OtherLaNotification,
+    *,
+    case: Case,
+    state: HandoverState,
+    by: User,
+    reason: str = "",
+) -> None:
+    case_intake_event(
+        case=case,
+        kind=EventKind.HANDOVER_CHANGED,
+        by=by,
+        authority=notification.other_la_name,
+        state_label=state.label,
+        reference=notification.reference,
+        reason=reason,
+    )
 
 
 # --- the five routes ------------------------------------------------------------------------
@@ -321,6 +384,20 @@ def deletion_return_check(*, data: DeletionData, by: User) -> str:
 def deletion_return_submit(
     *, data: DeletionData, by: User, batch: ImportBatch | None = None
 ) -> DeletionReturn:
+    ret = deletion_return_build(data=data, by=by, batch=batch)
+    with acting_as(by):
+        ret.save()
+    if batch is None:
+        _touch_open_case(ret, by)
+        _acknowledge(ret)
+    return ret
+
+
+def deletion_return_build(
+    *, data: DeletionData, by: User, batch: ImportBatch | None = None
+) -> DeletionReturn:
+    """The checked, unsaved return: the bulk import saves many inside its own transaction (one
+    save each, so every row has its audit entry) and writes the timeline lines in one pass."""
     upn = deletion_return_check(data=data, by=by)
     g = ground(data.ground.strip().lower())
     code = g.code
@@ -343,13 +420,9 @@ def deletion_return_submit(
         import_batch=batch,
     )
     _fill(ret, data.child, upn)
-    _stamp(ret, by)
+    _stamp(ret, by, for_school=data.school)
     if g.needs_la_confirmation:
         ret.shared_status = SharedStatus.AWAITING_LA_CONFIRMATION
-    with acting_as(by):
-        ret.save()
-    if batch is None:
-        _acknowledge(ret)
     return ret
 
 
@@ -370,6 +443,19 @@ def new_pupil_return_check(*, data: NewPupilData, by: User) -> str:
 def new_pupil_return_submit(
     *, data: NewPupilData, by: User, batch: ImportBatch | None = None
 ) -> NewPupilReturn:
+    ret = new_pupil_return_build(data=data, by=by, batch=batch)
+    with acting_as(by):
+        ret.save()
+    if batch is None:
+        _touch_open_case(ret, by)
+        _acknowledge(ret)
+    return ret
+
+
+def new_pupil_return_build(
+    *, data: NewPupilData, by: User, batch: ImportBatch | None = None
+) -> NewPupilReturn:
+    """The checked, unsaved return (see deletion_return_build)."""
     upn = new_pupil_return_check(data=data, by=by)
     ret = NewPupilReturn(
         kind=Kind.NEW_PUPIL,
@@ -382,11 +468,7 @@ def new_pupil_return_submit(
         import_batch=batch,
     )
     _fill(ret, data.child, upn)
-    _stamp(ret, by)
-    with acting_as(by):
-        ret.save()
-    if batch is None:
-        _acknowledge(ret)
+    _stamp(ret, by, for_school=data.school)
     return ret
 
 
@@ -451,6 +533,7 @@ def cme_referral_submit(*, data: CmeReferralData, by: User) -> CmeReferral:
                 address=v.address.strip(),
                 who_was_seen=v.who_was_seen.strip(),
             )
+    _touch_open_case(ref, by)
     _acknowledge(ref)
     return ref
 
@@ -487,6 +570,7 @@ def other_la_notification_submit(*, data: OtherLaData, by: User) -> OtherLaNotif
         note.contact_email = data.officer_email.strip()
     with acting_as(by):
         note.save()
+    _touch_open_case(note, by)
     _acknowledge(note)
     return note
 
@@ -580,9 +664,18 @@ def _source_for(submission: Submission) -> str:
 
 def _summary(submission: Submission) -> str:
     """The timeline text for a case this submission touched: what came in, no more."""
+    first = (
+        f"{submission.get_kind_display()} {submission.reference} received "
+        f"{timezone.localtime(submission.received_at):%d/%m/%Y}."
+    )
+    details = submission_details(submission)
+    return f"{first}\n{details}" if details else first
+
+
+def submission_details(submission: Submission) -> str:
+    """What came in, beyond its kind and reference: shown under the timeline line."""
     detail = submission.detail
-    lines = [f"{submission.get_kind_display()} {submission.reference} received "
-             f"{timezone.localtime(submission.received_at):%d/%m/%Y}."]  # fmt: skip
+    lines: list[str] = []
     if isinstance(detail, DeletionReturn):
         lines.append(
             f"Ground {detail.ground_info.label}; deletion date {detail.deletion_date:%d/%m/%Y}."
@@ -701,7 +794,7 @@ def _open_or_link(
     )
     open_case = existing.cases.filter(status__in=OPEN_STATUSES).first() if existing else None
     if open_case is not None:
-        _touch(open_case, _summary(submission), by)
+        record_received(case=open_case, submission=submission, by=by)
         _triage(
             submission,
             state=TriageState.LINKED,
@@ -783,7 +876,13 @@ def submission_apply_route(*, submission: Submission, by: User) -> Submission:
     elif route == Route.PASS_TO_EHE:
         case = find_open_case(submission)
         if case is not None:
-            _touch(case, _summary(submission) + "\nPassed to the EHE team.", by)
+            record_received(case=case, submission=submission, by=by)
+            # The officer's decision, in the officer's name.
+            case_add_note(
+                case=case,
+                text=f"{submission.reference} passed to the elective home education team.",
+                by=by,
+            )
         _triage(
             submission,
             state=TriageState.TRIAGED,
@@ -798,7 +897,7 @@ def submission_apply_route(*, submission: Submission, by: User) -> Submission:
             shared = SharedStatus.CLOSED_ON_ROLL_ELSEWHERE
         case = find_open_case(submission)
         if case is not None:
-            _touch(case, _summary(submission), by)
+            record_received(case=case, submission=submission, by=by)
         _triage(
             submission, state=TriageState.TRIAGED, shared=shared, by=by, case=case, note="Recorded."
         )
@@ -846,7 +945,7 @@ def submission_link_case(*, submission: Submission, case: Case, by: User) -> Sub
     _require_triage(by)
     submission = _locked(submission)
     _require_new(submission)
-    _touch(case, _summary(submission), by)
+    record_received(case=case, submission=submission, by=by)
     _triage(
         submission,
         state=TriageState.LINKED,
@@ -997,6 +1096,7 @@ def handover_send(
     with acting_as(by):
         note.save()
         HandoverChange.objects.create(notification=note, from_state="", to_state="sent", by=by)
+    _record_handover(note, case=case, state=HandoverState.SENT, by=by)
     if Status.TRANSFERRED in _allowed(case):
         try:
             case_change_status(
@@ -1007,8 +1107,6 @@ def handover_send(
             )
         except (CaseError, TransitionError) as error:
             raise IntakeError(str(error)) from error
-    else:
-        _touch(case, f"Hand-over {note.reference} sent to {note.other_la_name}.", by)
     return note
 
 
@@ -1052,6 +1150,8 @@ def handover_update(
     case = notification.case
     if case is None:
         return notification
+    # The line is written by whoever answered: the CME team, or the receiving authority itself.
+    _record_handover(notification, case=case, state=new, by=by, reason=reason.strip())
     text = (
         f"Hand-over {notification.reference} to {notification.other_la_name}: {new.label.lower()}"
     )
@@ -1069,8 +1169,6 @@ def handover_update(
             Case.objects.get(pk=case.pk).status == Status.TRANSFERRED
         ):
             case_change_status(case=case, to=Status.ENQUIRIES, by=actor, note=text + ".")
-        else:
-            _touch(case, text + ".", actor)
     except (CaseError, TransitionError) as error:
         raise IntakeError(str(error)) from error
     return notification

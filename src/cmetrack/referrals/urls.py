@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, public, submit, triage
+from .views import imports, public, received, submit, triage
 
 app_name = "referrals"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("incoming/<uuid:public_id>/close-case/", triage.close_case, name="close-case"),
     path("cases/<uuid:public_id>/handovers/", triage.handover_create, name="handovers"),
     path("handovers/<uuid:public_id>/", triage.handover_change, name="handover"),
+    path("handovers/received/", received.received_list, name="handovers-received"),
+    path("handovers/received/<uuid:public_id>/", received.received_reply, name="handover-reply"),
     path("import/", imports.upload, name="import"),
     path("import/template.csv", imports.template_csv, name="import-template"),
     path("import/<uuid:public_id>/", imports.preview, name="import-preview"),

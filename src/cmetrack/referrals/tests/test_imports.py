@@ -3,17 +3,22 @@ command's exit codes."""
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
+from cmetrack.cases.events import EventKind
+from cmetrack.cases.models import CaseEvent
 from cmetrack.conftest import client_for
+from cmetrack.referrals.importing.parse import parse_return_file
 from cmetrack.referrals.importing.rows import (
     TEMPLATE_COLUMNS,
     ParsedFile,
@@ -29,9 +34,10 @@ from cmetrack.referrals.imports import (
     neutralise,
 )
 from cmetrack.referrals.models import DeletionReturn, ImportBatch, NewPupilReturn, Submission
-from cmetrack.testing.factories import ChildFactory, SchoolFactory
+from cmetrack.referrals.services import deletion_return_submit
+from cmetrack.testing.factories import CaseFactory, ChildFactory, SchoolFactory
 
-from .helpers import counts
+from .helpers import CHILD, counts, deletion_data
 
 UPN_1 = "W343200024001"
 UPN_2 = "K343200024002"
@@ -185,6 +191,70 @@ def test_a_clean_file_commits_every_row_in_one_go(officer: User) -> None:
     assert preview is not None and preview.errors == [], preview.errors
     import_commit(batch=batch, valid_only=False, by=officer)
     assert DeletionReturn.objects.count() == 1 and NewPupilReturn.objects.count() == 1
+
+
+def test_committed_rows_are_audited_like_a_single_return(school_user: User) -> None:
+    """The commit inserts in bulk; each return still has auditlog's CREATE entry, as save()
+    would have written it (same content type, actor, field-by-field changes)."""
+    urn = _urn(school_user)
+    assert school_user.organisation and school_user.organisation.school
+    single = deletion_return_submit(
+        data=deletion_data(school_user.organisation.school, child=replace(CHILD, upn=UPN_2)),
+        by=school_user,
+    )
+    batch, _ = import_upload(data=csv_bytes(csv_row(urn)), filename="r.csv", by=school_user)
+    import_commit(batch=batch, valid_only=False, by=school_user)
+    imported = DeletionReturn.objects.get(import_batch=batch)
+    assert (
+        imported.reference.startswith("DEL-") and imported.organisation == school_user.organisation
+    )
+    one = LogEntry.objects.get_for_object(single).get()
+    bulk = LogEntry.objects.get_for_object(imported).get()
+    assert bulk.action == one.action == LogEntry.Action.CREATE
+    assert bulk.content_type == one.content_type
+    assert bulk.actor == one.actor == school_user
+    assert bulk.object_repr == imported.reference
+    assert set(bulk.changes or {}) == set(one.changes or {})
+    assert bulk.changes_dict["surname"] == [one.changes_dict["surname"][0], "Example"]
+
+
+def test_an_imported_return_writes_its_line_on_the_childs_open_case(officer: User) -> None:
+    urn = SchoolFactory().urn
+    by_upn = CaseFactory(child__upn=UPN_1)
+    by_name = CaseFactory(
+        child__upn="", child__forenames="Noah", child__surname="Sample",
+        child__date_of_birth=date(2014, 1, 2),
+    )  # fmt: skip
+    data = csv_bytes(
+        csv_row(urn),
+        csv_row(urn, upn="", forename="Noah", surname="Sample", date_of_birth="02/01/2014"),
+        csv_row(urn, upn=UPN_2, surname="Unknown"),
+    )
+    batch, preview = import_upload(data=data, filename="returns.csv", by=officer)
+    assert preview is not None and len(preview.duplicates) == 2
+    import_commit(batch=batch, valid_only=False, by=officer)
+    for case in (by_upn, by_name):
+        line = case.events.get(kind=EventKind.SUBMISSION_RECEIVED)
+        assert line.actor == officer
+        assert line.payload["reference"] in set(
+            Submission.objects.filter(import_batch=batch).values_list("reference", flat=True)
+        )
+    assert CaseEvent.objects.filter(kind=EventKind.SUBMISSION_RECEIVED).count() == 2
+
+
+def test_the_duplicate_check_does_not_query_row_by_row(
+    officer: User, django_assert_max_num_queries: Any
+) -> None:
+    urn = SchoolFactory().urn
+    ChildFactory(upn=UPN_1)
+    rows = [
+        csv_row(urn, upn="", surname=f"Example{n}", date_of_birth=f"2015-04-{n + 1:02d}")
+        for n in range(25)
+    ]
+    parsed = parse_return_file(csv_bytes(csv_row(urn), *rows), "r.csv")
+    with django_assert_max_num_queries(8):
+        preview = import_preview(parsed=parsed, by=officer)
+    assert preview.errors == [] and len(preview.duplicates) == 1
 
 
 def test_an_unreadable_file_is_kept_with_its_reason_and_writes_no_returns(officer: User) -> None:

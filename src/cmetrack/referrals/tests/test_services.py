@@ -10,25 +10,31 @@ from django.test import override_settings
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
-from cmetrack.cases.models import Case, Outcome
+from cmetrack.cases.events import EventKind, describe
+from cmetrack.cases.models import Case, CaseEvent, MissingReason, Outcome
 from cmetrack.cases.status import Status
 from cmetrack.referrals.grounds import GROUNDS, Route
 from cmetrack.referrals.models import (
     DeletionReturn,
     HandoverState,
+    Nature,
     SharedStatus,
     Submission,
     TriageState,
 )
 from cmetrack.referrals.services import (
+    CmeReferralData,
     IntakeError,
+    OtherLaData,
     PublicConcernData,
+    cme_referral_submit,
     deletion_confirm_enquiries,
     deletion_return_submit,
     handover_send,
     handover_update,
     new_pupil_close_case,
     new_pupil_return_submit,
+    other_la_notification_submit,
     public_concern_submit,
     submission_apply_route,
     submission_link_case,
@@ -174,11 +180,58 @@ def test_a_return_for_a_child_with_an_open_case_is_added_to_that_case(
 ) -> None:
     case = CaseFactory(child__upn=CHILD.upn)
     ret = _deletion(school_user, ground="m")
+    # The line is written when the school sends the return, in the school user's name ...
+    line = case.events.get(kind=EventKind.SUBMISSION_RECEIVED)
+    assert line.actor == school_user
+    assert line.payload["reference"] == ret.reference
+    assert line.payload["kind_label"] == "Deletion return"
+    assert "deletion date" in line.payload["text"]
+    assert describe(line.kind, line.payload) == f"Deletion return received ({ret.reference})"
     submission_apply_route(submission=ret, by=officer)
     ret.refresh_from_db()
     assert ret.case == case
     assert Case.objects.count() == 1
-    assert case.events.filter(kind="note_added").exists()
+    # ... and triage links it without writing it twice, and writes no note.
+    assert case.events.filter(kind=EventKind.SUBMISSION_RECEIVED).count() == 1
+    assert not case.events.filter(kind=EventKind.NOTE_ADDED).exists()
+
+
+@pytest.mark.parametrize("route", ["submit", "link", "no_case"])
+def test_every_partner_route_writes_its_line_on_an_open_case_at_submission(
+    route: str, agency_user: User, outsider: User, officer: User
+) -> None:
+    case = CaseFactory(child__upn=CHILD.upn) if route != "no_case" else None
+    ref = cme_referral_submit(
+        data=CmeReferralData(
+            child=CHILD, referrer_name="Sam Nurse", primary_reason=MissingReason.objects.first()
+        ),
+        by=agency_user,
+    )
+    ola = other_la_notification_submit(
+        data=OtherLaData(child=CHILD, nature=Nature.MOVED_IN, other_la_name="Wirral"), by=outsider
+    )
+    if route == "no_case":
+        assert not CaseEvent.objects.filter(kind=EventKind.SUBMISSION_RECEIVED).exists()
+        return
+    assert case is not None
+    lines = {e.payload["reference"]: e for e in case.events.filter(kind="submission_received")}
+    assert set(lines) == {ref.reference, ola.reference}
+    assert lines[ref.reference].actor == agency_user
+    assert lines[ola.reference].actor == outsider
+    if route == "link":
+        submission_link_case(submission=ref, case=case, by=officer)
+        assert case.events.filter(kind=EventKind.SUBMISSION_RECEIVED).count() == 2
+
+
+def test_passing_to_ehe_writes_the_officers_decision_as_a_note(
+    school_user: User, officer: User
+) -> None:
+    case = CaseFactory(child__upn=CHILD.upn)
+    ret = _deletion(school_user, ground="f")
+    submission_apply_route(submission=ret, by=officer)
+    assert case.events.filter(kind=EventKind.SUBMISSION_RECEIVED).count() == 1
+    note = case.events.get(kind=EventKind.NOTE_ADDED)
+    assert note.actor == officer and "elective home education" in note.payload["text"]
 
 
 def test_a_triaged_submission_cannot_be_triaged_twice(school_user: User, officer: User) -> None:
@@ -204,7 +257,9 @@ def test_linking_writes_on_the_case_timeline(school_user: User, officer: User) -
     submission_link_case(submission=ret, case=case, by=officer)
     ret.refresh_from_db()
     assert ret.case == case and ret.triage_state == TriageState.LINKED
-    assert ret.reference in case.events.get(kind="note_added").payload["text"]
+    line = case.events.get(kind=EventKind.SUBMISSION_RECEIVED)
+    assert line.actor == officer and line.payload["reference"] == ret.reference
+    assert not case.events.filter(kind=EventKind.NOTE_ADDED).exists()
 
 
 @pytest.mark.parametrize(
@@ -321,6 +376,13 @@ def test_an_accepted_handover_closes_the_case(open_case: Case, officer: User) ->
     assert open_case.status == Status.CLOSED
     assert open_case.outcome == Outcome.HANDED_TO_OTHER_LA
     assert [c.to_state for c in note.handover_changes.all()] == ["sent", "acknowledged", "accepted"]
+    lines = open_case.events.filter(kind=EventKind.HANDOVER_CHANGED).order_by("occurred_at", "id")
+    assert [describe(e.kind, e.payload) for e in lines] == [
+        "Hand-over to Wirral: sent",
+        "Hand-over to Wirral: acknowledged",
+        "Hand-over to Wirral: accepted",
+    ]
+    assert not open_case.events.filter(kind=EventKind.NOTE_ADDED).exists()
 
 
 @pytest.mark.parametrize("end", ["declined", "withdrawn"])
@@ -364,6 +426,19 @@ def test_the_receiving_authority_may_accept_but_not_withdraw(
     handover_update(notification=note, to="accepted", by=outsider)
     open_case.refresh_from_db()
     assert open_case.status == Status.CLOSED
+    # The reply is on the timeline in the receiving authority's name; the closure is the team's.
+    line = open_case.events.filter(kind=EventKind.HANDOVER_CHANGED).latest("id")
+    assert line.actor == outsider and line.payload["state_label"] == "Accepted"
+    assert open_case.events.get(kind=EventKind.CLOSED).actor == officer
+
+
+def test_a_handover_on_a_case_that_cannot_be_transferred_still_writes_its_line(
+    officer: User,
+) -> None:
+    case = CaseFactory(status=Status.PLACED)
+    handover_send(case=case, other_la_name="Wirral", by=officer)
+    line = case.events.get(kind=EventKind.HANDOVER_CHANGED)
+    assert line.payload["state_label"] == "Sent" and line.actor == officer
 
 
 def test_another_authority_cannot_answer_a_handover_not_sent_to_it(

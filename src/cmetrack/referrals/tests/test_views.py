@@ -6,25 +6,37 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from cmetrack.accounts.models import User
+from cmetrack.accounts.models import Organisation, User
 from cmetrack.cases.models import Case
 from cmetrack.cases.status import Status
 from cmetrack.conftest import client_for
 from cmetrack.referrals.models import (
     CmeReferral,
     DeletionReturn,
+    HandoverState,
     OtherLaNotification,
     PublicConcern,
     SharedStatus,
     Submission,
     TriageState,
 )
-from cmetrack.referrals.services import deletion_return_submit, new_pupil_return_submit
-from cmetrack.testing.factories import CaseFactory, ChildFactory, SchoolFactory, reason
+from cmetrack.referrals.services import (
+    deletion_return_submit,
+    handover_send,
+    new_pupil_return_submit,
+)
+from cmetrack.testing.factories import (
+    CaseFactory,
+    ChildFactory,
+    OrganisationFactory,
+    SchoolFactory,
+    UserFactory,
+    reason,
+)
 
 from .helpers import CHILD, counts, date_fields, deletion_data, new_pupil_data
 
@@ -243,7 +255,7 @@ def test_triage_opens_a_case_from_a_referral_with_its_flags_and_reason(
     case = Case.objects.get()
     assert ref.case == case and case.risk_level == "high"
     assert case.referral_source == "health"
-    assert ref.reference in case.events.get(kind="note_added").payload["text"]
+    assert ref.reference in case.events.get(kind="note_added").payload["text"]  # the opening note
 
 
 # --- route 4: other-LA notification ------------------------------------------------------------
@@ -468,3 +480,136 @@ def test_the_public_concern_lands_in_the_queue_for_the_team(
     concern = PublicConcern.objects.get()
     html = client_for(officer).get(reverse("referrals:incoming")).content.decode()
     assert concern.reference in html and "Member of the public" in html
+
+
+# --- hand-overs addressed to another authority -------------------------------------------------
+
+
+def _handover_to(code: str, officer: User) -> OtherLaNotification:
+    case = CaseFactory(status=Status.ENQUIRIES, child__forenames="Kai", child__surname="Moved")
+    return handover_send(case=case, other_la_name="Wirral", other_la_code=code, by=officer)
+
+
+def test_the_receiving_authority_sees_and_answers_its_handovers(
+    outsider: User, officer: User
+) -> None:
+    mine = _handover_to("344", officer)
+    _handover_to("340", officer)  # Knowsley's: never listed
+    client = client_for(outsider)
+    page = client.get(reverse("referrals:handovers-received")).content.decode()
+    assert mine.reference in page and "Kai Moved" in page
+    assert page.count("OLA-") == 1
+    url = reverse("referrals:handover-reply", args=[mine.public_id])
+    assert client.get(url).status_code == 200
+    client.post(url, {"to": "acknowledged"})
+    refused = client.post(url, {"to": "declined", "reason": ""})
+    assert refused.status_code == 400 and "Enter the reason" in refused.content.decode()
+    client.post(url, {"to": "declined", "reason": "Family not at that address"})
+    mine.refresh_from_db()
+    assert mine.handover_state == HandoverState.DECLINED
+    assert mine.handover_reason == "Family not at that address"
+    assert [c.by for c in mine.handover_changes.all()] == [officer, outsider, outsider]
+    assert mine.case is not None
+    mine.case.refresh_from_db()
+    assert mine.case.status == Status.ENQUIRIES
+    assert "nothing more to answer" in client.get(url).content.decode()
+
+
+def test_the_receiving_authority_may_accept_and_so_close_the_case(
+    outsider: User, officer: User
+) -> None:
+    note = _handover_to("344", officer)
+    client_for(outsider).post(
+        reverse("referrals:handover-reply", args=[note.public_id]), {"to": "accepted"}
+    )
+    assert note.case is not None
+    note.case.refresh_from_db()
+    assert note.case.status == Status.CLOSED
+
+
+def test_the_receiving_authority_cannot_withdraw(outsider: User, officer: User) -> None:
+    note = _handover_to("344", officer)
+    response = client_for(outsider).post(
+        reverse("referrals:handover-reply", args=[note.public_id]), {"to": "withdrawn"}
+    )
+    assert response.status_code == 400
+    note.refresh_from_db()
+    assert note.handover_state == HandoverState.SENT
+
+
+def test_another_authoritys_user_gets_404(officer: User) -> None:
+    note = _handover_to("344", officer)
+    org = OrganisationFactory(kind=Organisation.Kind.OTHER_LA, name="Knowsley", la_code="340")
+    knowsley = UserFactory(role=User.Role.OTHER_LA_USER, organisation=org)
+    client = client_for(knowsley)
+    url = reverse("referrals:handover-reply", args=[note.public_id])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"to": "accepted"}).status_code == 404
+    assert (
+        note.reference not in client.get(reverse("referrals:handovers-received")).content.decode()
+    )
+    note.refresh_from_db()
+    assert note.handover_state == HandoverState.SENT
+
+
+@pytest.mark.parametrize(
+    "persona", ["officer", "manager", "admin_user", "school_user", "agency_user"]
+)
+def test_everyone_else_is_refused_the_received_handover_pages(
+    persona: str, officer: User, request: pytest.FixtureRequest
+) -> None:
+    note = _handover_to("344", officer)
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(reverse("referrals:handovers-received")).status_code == 403
+    url = reverse("referrals:handover-reply", args=[note.public_id])
+    assert client.post(url, {"to": "accepted"}).status_code == 403
+    note.refresh_from_db()
+    assert note.handover_state == HandoverState.SENT
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_for_received_handovers(db: None) -> None:
+    response = Client().get(reverse("referrals:handovers-received"))
+    assert response.status_code == 302 and "sign-in" in response["Location"]
+
+
+# --- returns the CME team records on a school's behalf -----------------------------------------
+
+
+def test_a_return_recorded_for_a_school_is_the_schools_to_see(
+    officer: User, school_user: User, other_school_user: User
+) -> None:
+    school = _school(school_user)
+    ret = deletion_return_submit(data=deletion_data(school), by=officer)
+    assert ret.organisation == school_user.organisation
+    assert ret.submitted_by == officer  # who actually entered it
+    client = client_for(school_user)
+    assert ret.reference in client.get(reverse("referrals:mine")).content.decode()
+    page = client.get(reverse("referrals:submission", args=[ret.public_id])).content.decode()
+    assert ret.reference in page and str(officer) in page
+    other = client_for(other_school_user)
+    assert other.get(reverse("referrals:submission", args=[ret.public_id])).status_code == 404
+
+
+def test_a_return_recorded_through_the_form_for_a_school_is_filed_under_it(
+    officer: User, school_user: User
+) -> None:
+    school = _school(school_user)
+    ret = new_pupil_return_submit(data=new_pupil_data(school), by=officer)
+    assert ret.organisation == school_user.organisation and ret.submitted_by == officer
+
+
+def test_a_return_for_a_school_with_no_users_stays_with_the_team(officer: User) -> None:
+    ret = deletion_return_submit(data=deletion_data(SchoolFactory()), by=officer)
+    assert ret.organisation == officer.organisation
+
+
+def test_an_import_by_the_team_is_filed_under_each_school(officer: User, school_user: User) -> None:
+    from cmetrack.referrals.imports import import_commit, import_upload
+
+    from .test_imports import csv_bytes, csv_row
+
+    urn = _school(school_user).urn
+    batch, _ = import_upload(data=csv_bytes(csv_row(urn)), filename="r.csv", by=officer)
+    import_commit(batch=batch, valid_only=False, by=officer)
+    ret = Submission.objects.get(import_batch=batch)
+    assert ret.organisation == school_user.organisation and ret.submitted_by == officer
