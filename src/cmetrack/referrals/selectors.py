@@ -15,7 +15,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from cmetrack.accounts.access import AnyUser, is_la_staff, is_other_la_user, is_partner
+from cmetrack.cases.deadline_services import timescales
 from cmetrack.cases.models import Case
+from cmetrack.core.deadlines import joint_enquiry_confirmation_due, new_pupil_return_due
+from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
+from cmetrack.schooldays.selectors import school_calendar
 
 from .models import (
     DeletionReturn,
@@ -64,6 +68,36 @@ class QueueItem:
     days_waiting: int
     deletion_date: date | None
     awaiting_la_confirmation: bool
+    # The statutory clock for this item, in words (empty when it has none).
+    clock: str = ""
+    overdue: bool = False
+
+
+def _clock(submission: Submission, calendar: SchoolCalendar, today: date) -> tuple[str, bool]:
+    """Grounds (h)/(i): when the LA's joint-enquiry confirmation is due. New-pupil returns:
+    whether the school sent it within 5 school days of the start (DOMAIN.md §5)."""
+    scale = timescales()
+    try:
+        deletion = getattr(submission, "deletionreturn", None)
+        if deletion is not None and deletion.awaiting_la_confirmation:
+            due = joint_enquiry_confirmation_due(
+                timezone.localdate(submission.received_at), calendar, scale
+            )
+            return f"LA confirmation due {due:%-d %b %Y}", today > due
+        new_pupil = getattr(submission, "newpupilreturn", None)
+        if new_pupil is not None:
+            due = new_pupil_return_due(new_pupil.start_date, calendar, scale)
+            received = timezone.localdate(submission.received_at)
+            if received > due:
+                late = calendar.school_days_between(due, received)
+                return (
+                    f"Sent {late} school day{'s' if late != 1 else ''} late (due {due:%-d %b})",
+                    False,
+                )
+            return f"On time (due {due:%-d %b})", False
+    except NoTermDatesError as error:
+        return str(error), False
+    return "", False
 
 
 def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
@@ -73,11 +107,13 @@ def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
     today = timezone.localdate()
     waiting = (
         Submission.objects.filter(triage_state=TriageState.NEW)
-        .select_related("school", "organisation", "deletionreturn")
+        .select_related("school", "organisation", "deletionreturn", "newpupilreturn")
         .order_by("received_at", "id")
     )
+    calendar = school_calendar()
     items = []
     for s in waiting:
+        clock, overdue = _clock(s, calendar, today)
         deletion: DeletionReturn | None = (
             getattr(s, "deletionreturn", None) if s.kind == Kind.DELETION else None
         )
@@ -87,6 +123,8 @@ def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
                 days_waiting=(today - timezone.localdate(s.received_at)).days,
                 deletion_date=deletion.deletion_date if deletion else None,
                 awaiting_la_confirmation=bool(deletion and deletion.awaiting_la_confirmation),
+                clock=clock,
+                overdue=overdue,
             )
         )
     return items

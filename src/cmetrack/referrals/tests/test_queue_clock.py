@@ -1,0 +1,64 @@
+"""The incoming queue shows the statutory clock: the LA's joint-enquiry confirmation for grounds
+(h)/(i), and whether a school's new-pupil return came within 5 school days of the start."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cmetrack.accounts.models import User
+from cmetrack.conftest import client_for
+from cmetrack.referrals.selectors import incoming_queue
+from cmetrack.referrals.services import deletion_return_submit, new_pupil_return_submit
+from cmetrack.referrals.tests.helpers import deletion_data, new_pupil_data
+from cmetrack.schooldays.services import term_dates_load_bundled
+from cmetrack.testing.factories import SchoolFactory
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 10, tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+def term_dates(db: None) -> None:
+    term_dates_load_bundled()
+
+
+def test_a_ground_h_return_shows_when_the_la_confirmation_is_due_and_turns_red_after(
+    officer: User,
+) -> None:
+    with time_machine.travel(at(date(2026, 12, 1)), tick=False):
+        deletion_return_submit(
+            data=deletion_data(SchoolFactory(), ground="h", deletion_date=date(2026, 12, 10)),
+            by=officer,
+        )
+        [item] = incoming_queue(user=officer)
+        assert item.clock == "LA confirmation due 8 Dec 2026" and not item.overdue
+    with time_machine.travel(at(date(2026, 12, 9)), tick=False):
+        [item] = incoming_queue(user=officer)
+        assert item.overdue
+        page = client_for(officer).get(reverse("referrals:incoming")).content.decode()
+        assert "LA confirmation due 8 Dec 2026" in page
+
+
+def test_a_new_pupil_return_sent_late_says_by_how_many_school_days(officer: User) -> None:
+    # Started Mon 16 Nov 2026: due by Mon 23 Nov; sent Thu 26 Nov, 3 school days late.
+    with time_machine.travel(at(date(2026, 11, 26)), tick=False):
+        new_pupil_return_submit(
+            data=new_pupil_data(SchoolFactory(), start_date=date(2026, 11, 16)), by=officer
+        )
+        [item] = incoming_queue(user=officer)
+    assert item.clock == "Sent 3 school days late (due 23 Nov)"
+
+
+def test_a_new_pupil_return_in_time_says_so(officer: User) -> None:
+    with time_machine.travel(at(date(2026, 11, 17)), tick=False):
+        new_pupil_return_submit(
+            data=new_pupil_data(SchoolFactory(), start_date=date(2026, 11, 16)), by=officer
+        )
+        [item] = incoming_queue(user=officer)
+    assert item.clock == "On time (due 23 Nov)"
