@@ -7,34 +7,25 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
 from cmetrack.children.models import Address, Sex, VulnerabilityFlagType
 from cmetrack.children.services import AddressData, ChildData, ContactData
 from cmetrack.core.upn import normalise_upn, validate_upn
-from cmetrack.schools.models import School
 
-from .models import Category, MissingReason, Outcome, ReferralSource, RiskLevel
+from .form_fields import (
+    effective,
+    flags_field,
+    last_school_field,
+    load_reference_choices,
+    primary_reason_field,
+    secondary_reasons_field,
+)
+from .models import Category, Outcome, ReferralSource, RiskLevel
 from .services import ReferralData
 from .status import Status, allowed_next
-
-
-def current_reasons() -> QuerySet[MissingReason]:
-    today = timezone.localdate()
-    return MissingReason.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-    )
-
-
-def current_flag_types() -> QuerySet[VulnerabilityFlagType]:
-    today = timezone.localdate()
-    return VulnerabilityFlagType.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-    )
 
 
 def la_officers() -> QuerySet[User]:
@@ -101,34 +92,14 @@ class ReferralForm(forms.Form):
     category = forms.ChoiceField(
         label="Type of case", choices=Category.choices, initial=Category.CME
     )
-    primary_reason = forms.ModelChoiceField(
-        label="Main reason the child is missing education",
-        queryset=MissingReason.objects.none(),
-        empty_label="Choose a reason",
-        error_messages={"required": "Choose the main reason"},
-    )
-    secondary_reasons = forms.ModelMultipleChoiceField(
-        label="Other reasons (optional)",
-        queryset=MissingReason.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    last_school = forms.ModelChoiceField(
-        label="Last school attended",
-        required=False,
-        queryset=School.objects.none(),
-        empty_label="Not known or none",
-    )
+    primary_reason = primary_reason_field("Main reason the child is missing education")
+    secondary_reasons = secondary_reasons_field()
+    last_school = last_school_field()
     date_last_attended = _past_date_field("Date last attended")
     risk_level = forms.ChoiceField(
         label="Risk", choices=RiskLevel.choices, initial=RiskLevel.MEDIUM, widget=forms.RadioSelect
     )
-    flags = forms.ModelMultipleChoiceField(
-        label="Vulnerability (select all that apply)",
-        queryset=VulnerabilityFlagType.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    flags = flags_field()
     note = forms.CharField(
         label="What is known so far (optional)",
         required=False,
@@ -137,13 +108,7 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        reasons = current_reasons()
-        self.fields["primary_reason"].queryset = reasons  # type: ignore[attr-defined]
-        self.fields["secondary_reasons"].queryset = reasons  # type: ignore[attr-defined]
-        self.fields["flags"].queryset = current_flag_types()  # type: ignore[attr-defined]
-        self.fields["last_school"].queryset = School.objects.filter(  # type: ignore[attr-defined]
-            is_open=True
-        )
+        load_reference_choices(self)
         if not self.is_bound:
             self.initial.setdefault("referral_date", timezone.localdate())
         self.helper = FormHelper()
@@ -378,7 +343,9 @@ class FlagForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["flag_type"].queryset = current_flag_types()  # type: ignore[attr-defined]
+        self.fields["flag_type"].queryset = effective(  # type: ignore[attr-defined]
+            VulnerabilityFlagType.objects.all()
+        )
         self.helper = _simple_helper(
             Field.radios("flag_type", small=True, legend_size=Size.MEDIUM),
             Field.text("note"),

@@ -6,9 +6,9 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
+from .form_fields import effective
 from .models import EnquiryCheck, EnquiryCheckType
 
 DATE_HELP = "For example, 27/3/2027"
@@ -79,9 +79,8 @@ class EnquiryForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["check_type"].queryset = EnquiryCheckType.objects.filter(  # type: ignore[attr-defined]
-            Q(valid_from__isnull=True) | Q(valid_from__lte=today),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+        self.fields["check_type"].queryset = effective(  # type: ignore[attr-defined]
+            EnquiryCheckType.objects.all()
         )
         if not self.is_bound:
             self.initial.setdefault("done_on", today.strftime("%d/%m/%Y"))

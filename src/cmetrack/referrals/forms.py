@@ -10,11 +10,17 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cmetrack.accounts.access import is_la_staff, is_school_user
 from cmetrack.accounts.models import User
+from cmetrack.cases.form_fields import (
+    effective,
+    flags_field,
+    last_school_field,
+    primary_reason_field,
+    secondary_reasons_field,
+)
 from cmetrack.cases.models import MissingReason, ReferralSource, RiskLevel
 from cmetrack.children.models import Sex, VulnerabilityFlagType
 from cmetrack.core.upn import normalise_upn, validate_upn
@@ -41,14 +47,6 @@ def _date(label: str, required: bool = False, help_text: str = "") -> DateInputF
     field = DateInputField(label=label, required=required, help_text=help_text)
     field.require_all_fields = False
     return field
-
-
-def _effective(qs: QuerySet[Any]) -> QuerySet[Any]:
-    today = timezone.localdate()
-    return qs.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-    )
 
 
 def _helper(submit: str, *parts: Any) -> FormHelper:
@@ -253,31 +251,11 @@ class NewPupilReturnForm(_SchoolChoiceMixin, ChildFieldsForm):
 class CmeReferralForm(ChildFieldsForm):
     parent_names = forms.CharField(label="Parent(s) or carer(s)", required=False, max_length=300)
     parent_phone = forms.CharField(label="Their phone number", required=False, max_length=40)
-    last_school = forms.ModelChoiceField(
-        label="Last school attended",
-        required=False,
-        queryset=School.objects.none(),
-        empty_label="Not known or none",
-    )
+    last_school = last_school_field()
     date_last_attended = _date("Date last attended")
-    primary_reason = forms.ModelChoiceField(
-        label="Main reason for the referral",
-        queryset=MissingReason.objects.none(),
-        empty_label="Choose a reason",
-        error_messages={"required": "Choose the main reason"},
-    )
-    secondary_reasons = forms.ModelMultipleChoiceField(
-        label="Other reasons (optional)",
-        queryset=MissingReason.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    flags = forms.ModelMultipleChoiceField(
-        label="Vulnerability (select all that apply)",
-        queryset=VulnerabilityFlagType.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    primary_reason = primary_reason_field("Main reason for the referral")
+    secondary_reasons = secondary_reasons_field()
+    flags = flags_field()
     dsl_risk_view = forms.CharField(
         label="The designated safeguarding lead's view of risk",
         required=False,
@@ -303,10 +281,10 @@ class CmeReferralForm(ChildFieldsForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        reasons = _effective(MissingReason.objects.all())
+        reasons = effective(MissingReason.objects.all())
         self.fields["primary_reason"].queryset = reasons  # type: ignore[attr-defined]
         self.fields["secondary_reasons"].queryset = reasons  # type: ignore[attr-defined]
-        self.fields["flags"].queryset = _effective(  # type: ignore[attr-defined]
+        self.fields["flags"].queryset = effective(  # type: ignore[attr-defined]
             VulnerabilityFlagType.objects.all()
         )
         self.fields["last_school"].queryset = School.objects.filter(  # type: ignore[attr-defined]
@@ -572,7 +550,7 @@ class OpenCaseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["primary_reason"].queryset = _effective(  # type: ignore[attr-defined]
+        self.fields["primary_reason"].queryset = effective(  # type: ignore[attr-defined]
             MissingReason.objects.all()
         )
         self.helper = _helper(

@@ -1,0 +1,78 @@
+"""Form fields shared by every form that records a referral (the CME team's and the partners').
+
+Reference data is effective-dated, so the choices are worked out per form instance (today's
+list), never once at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django import forms
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from cmetrack.children.models import VulnerabilityFlagType
+from cmetrack.schools.models import School
+
+from .models import MissingReason
+
+M = TypeVar("M", bound=Model)
+
+
+def effective(queryset: QuerySet[M]) -> QuerySet[M]:
+    """Rows of effective-dated reference data in force today."""
+    today = timezone.localdate()
+    return queryset.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=today),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+    )
+
+
+def primary_reason_field(label: str) -> forms.ModelChoiceField[MissingReason]:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=MissingReason.objects.none(),
+        empty_label="Choose a reason",
+        error_messages={"required": "Choose the main reason"},
+    )
+
+
+def secondary_reasons_field() -> forms.ModelMultipleChoiceField[MissingReason]:
+    return forms.ModelMultipleChoiceField(
+        label="Other reasons (optional)",
+        queryset=MissingReason.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def flags_field() -> forms.ModelMultipleChoiceField[VulnerabilityFlagType]:
+    return forms.ModelMultipleChoiceField(
+        label="Vulnerability (select all that apply)",
+        queryset=VulnerabilityFlagType.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def last_school_field() -> forms.ModelChoiceField[School]:
+    return forms.ModelChoiceField(
+        label="Last school attended",
+        required=False,
+        queryset=School.objects.none(),
+        empty_label="Not known or none",
+    )
+
+
+def load_reference_choices(form: forms.Form) -> None:
+    """Fill today's choices into whichever of the shared fields the form has."""
+    choices: dict[str, Any] = {
+        "primary_reason": effective(MissingReason.objects.all()),
+        "secondary_reasons": effective(MissingReason.objects.all()),
+        "flags": effective(VulnerabilityFlagType.objects.all()),
+        "last_school": School.objects.filter(is_open=True),
+    }
+    for name, queryset in choices.items():
+        if name in form.fields:
+            form.fields[name].queryset = queryset  # type: ignore[attr-defined]
