@@ -62,3 +62,8 @@ def test_a_new_pupil_return_in_time_says_so(officer: User) -> None:
         )
         [item] = incoming_queue(user=officer)
     assert item.clock == "On time (due 23 Nov)"
+
+
+def test_another_authority_sees_its_hand_overs_in_the_menu(outsider: User) -> None:
+    page = client_for(outsider).get(reverse("referrals:mine")).content.decode()
+    assert reverse("referrals:handovers-received") in page
