@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 1GB")
     args = parser.parse_args()
     out = args.folder / "pairs.csv"
     started = time.perf_counter()
@@ -38,6 +39,7 @@ def main() -> None:
         threshold=args.threshold,
         progress=print,
         threads=args.threads,
+        memory_limit=args.memory_limit,
     )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -3,12 +3,14 @@
     python benchmarks/matching/generate.py --roll 200000 --referrals 20000 --out var/bench
 
 writes roll.csv (the "right" file: a school census), referrals.csv (the "left" file) and
-truth.csv (left_id,right_id of every true pair). Columns: id,first_name,last_name,
-date_of_birth,sex,postcode,upn. Realistic profile: about 60% of referrals are children on the
-roll, recorded with noise (typos, nicknames, transliterations, swapped names, double surnames,
-transposed dates, one digit off, moved house, missing UPN, case changes); about 15% are a twin or
-sibling of a child on the roll (traps: same surname and address, often the same birth date); the
-rest are children on no roll. Deterministic for a given --seed. Synthetic data only.
+truth.csv (left_id,right_id of every true pair), traps.csv (each twin/sibling and the roll
+child it is a trap for) and kinds.csv (left_id,kind: the noise applied, or twin/sibling/new).
+Columns: id,first_name,last_name,date_of_birth,sex,postcode,upn. Realistic profile: about 60%
+of referrals are children on the roll, recorded with noise (typos, nicknames, transliterations,
+swapped names, double surnames, transposed dates, one digit off, moved house, missing UPN, case
+changes); about 15% are a twin or sibling of a child on the roll (traps: same surname and
+address, often the same birth date); the rest are children on no roll. Deterministic for a
+given --seed. Synthetic data only.
 """
 
 from __future__ import annotations
@@ -379,11 +381,29 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + rng.choice(string.ascii_lowercase) + word[i + 1 :]
 
 
-def _noisy(rng: random.Random, p: Person, new_id: str) -> Person:
-    """The same child as recorded by another service."""
+NOISE_KINDS = [
+    "nickname",
+    "first_name_typo",
+    "surname_typo",
+    "swapped_names",
+    "double_surname",
+    "transposed_date",
+    "date_digit",
+    "moved_house",
+    "moved_house",
+    "no_upn",
+    "case_change",
+    "postcode_format",
+]
+
+
+def _noisy(rng: random.Random, p: Person, new_id: str, kinds: list[str] | None = None) -> Person:
+    """The same child as recorded by another service. The kinds of noise applied are appended
+    to `kinds` (for the benchmarks' breakdown); recording them draws no random numbers."""
     q = replace(p, id=new_id)
     for _ in range(rng.choice([1, 1, 2, 2, 3])):
         noise = rng.randrange(12)
+        before = q
         if noise == 0 and p.first_name in VARIANTS:
             q = replace(q, first_name=rng.choice(VARIANTS[p.first_name]))
         elif noise == 1:
@@ -417,13 +437,27 @@ def _noisy(rng: random.Random, p: Person, new_id: str) -> Person:
             q = replace(q, first_name=q.first_name.upper(), last_name=q.last_name.lower())
         elif noise == 11:
             q = replace(q, postcode=q.postcode.replace(" ", "").lower())
+        if kinds is not None and q != before and NOISE_KINDS[noise] not in kinds:
+            kinds.append(NOISE_KINDS[noise])
     return q
+
+
+def _same_name(a: str, b: str) -> bool:
+    from cmetrack.matching.names import default_equivalents, first_name
+
+    return default_equivalents().equivalence(first_name(a), first_name(b)) is not None
 
 
 def _twin(rng: random.Random, p: Person, new_id: str, *, same_dob: bool) -> Person:
     """A different child of the same household: a twin (same birth date) or a sibling."""
     sex = rng.choice("FM")
-    names = [n for n in (GIRLS if sex == "F" else BOYS) if n[0] != p.first_name[0]]
+    # Not a form of the sibling's name: twins are not called Isabella and Bella, or Joseph and
+    # Yusuf (names the reference list treats as one name are, rightly, not "different").
+    names = [
+        n
+        for n in (GIRLS if sex == "F" else BOYS)
+        if n[0] != p.first_name[0] and not _same_name(n, p.first_name)
+    ]
     dob = (
         p.dob
         if same_dob
@@ -440,36 +474,53 @@ def _twin(rng: random.Random, p: Person, new_id: str, *, same_dob: bool) -> Pers
     )
 
 
+Pairs = list[tuple[str, str]]
+
+
 def generate(
     roll_size: int, referrals: int, seed: int
-) -> tuple[list[Person], list[Person], list[tuple[str, str]]]:
+) -> tuple[list[Person], list[Person], Pairs, Pairs, dict[str, str]]:
+    """Roll, referrals, true pairs, trap pairs and what each referral is: '+'-joined noise kinds
+    ('nickname+moved_house', 'none'), 'twin', 'sibling' or 'new'."""
     rng = random.Random(seed)
     roll = [_child(rng, n, "R") for n in range(roll_size)]
     left: list[Person] = []
-    truth: list[tuple[str, str]] = []
-    traps: list[tuple[str, str]] = []
+    truth: Pairs = []
+    traps: Pairs = []
+    kinds: dict[str, str] = {}
     for n in range(referrals):
         new_id = f"L{n}"
         draw = rng.random()
         if draw < 0.60:
             source = rng.choice(roll)
-            left.append(_noisy(rng, source, new_id))
+            applied: list[str] = []
+            left.append(_noisy(rng, source, new_id, applied))
             truth.append((new_id, source.id))
+            kinds[new_id] = "+".join(sorted(applied)) or "none"
         elif draw < 0.75:
             source = rng.choice(roll)
-            left.append(_twin(rng, source, new_id, same_dob=rng.random() < 0.6))
+            same_dob = rng.random() < 0.6
+            left.append(_twin(rng, source, new_id, same_dob=same_dob))
             traps.append((new_id, source.id))
+            kinds[new_id] = "twin" if same_dob else "sibling"
         else:
             left.append(_child(rng, roll_size + n, "N"))
             left[-1] = replace(left[-1], id=new_id)
-    return roll, left, truth, traps
+            kinds[new_id] = "new"
+    return roll, left, truth, traps, kinds
 
 
-Pairs = list[tuple[str, str]]
 HEADER = ["id", "first_name", "last_name", "date_of_birth", "sex", "postcode", "upn"]
 
 
-def write(out: Path, roll: list[Person], left: list[Person], truth: Pairs, traps: Pairs) -> None:
+def write(
+    out: Path,
+    roll: list[Person],
+    left: list[Person],
+    truth: Pairs,
+    traps: Pairs,
+    kinds: dict[str, str] | None = None,
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, people in (("roll.csv", roll), ("referrals.csv", left)):
         with (out / name).open("w", newline="", encoding="utf-8") as handle:
@@ -481,6 +532,11 @@ def write(out: Path, roll: list[Person], left: list[Person], truth: Pairs, traps
             writer = csv.writer(handle)
             writer.writerow(["left_id", "right_id"])
             writer.writerows(pairs)
+    if kinds is not None:
+        with (out / "kinds.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["left_id", "kind"])
+            writer.writerows(kinds.items())
 
 
 def main() -> None:
@@ -490,8 +546,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path("var/bench"))
     args = parser.parse_args()
-    roll, left, truth, traps = generate(args.roll, args.referrals, args.seed)
-    write(args.out, roll, left, truth, traps)
+    roll, left, truth, traps, kinds = generate(args.roll, args.referrals, args.seed)
+    write(args.out, roll, left, truth, traps, kinds)
     print(
         f"{len(roll)} roll records, {len(left)} referrals, {len(truth)} true pairs, "
         f"{len(traps)} twin/sibling traps -> {args.out}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .scoring import prior_for
 from .splink_settings import INPUT_COLUMNS, prepare_row, settings
 
 Progress = Callable[[str], None]
@@ -23,6 +24,7 @@ _COLUMN_TYPES = {
     "unique_id": "VARCHAR",
     "first_name": "VARCHAR",
     "name_related": "VARCHAR[]",
+    "first_name_known": "BOOLEAN",
     "surname": "VARCHAR",
     "surname_parts": "VARCHAR[]",
     "surname_code": "VARCHAR",
@@ -68,7 +70,12 @@ def read_prepared(path: Path) -> dict[str, list[Any]]:
 def _arrow(columns: dict[str, list[Any]]) -> Any:
     import pyarrow as pa
 
-    types = {"VARCHAR": pa.string(), "VARCHAR[]": pa.list_(pa.string()), "INTEGER": pa.int32()}
+    types = {
+        "VARCHAR": pa.string(),
+        "VARCHAR[]": pa.list_(pa.string()),
+        "INTEGER": pa.int32(),
+        "BOOLEAN": pa.bool_(),
+    }
     return pa.table(
         {
             name: pa.array(values, type=types[_COLUMN_TYPES[name]])
@@ -112,7 +119,9 @@ def link_files(
     right_df = db_api.register(_arrow(right_cols), dataset_display_name="right_file")
     del left_cols, right_cols
 
-    linker = Linker([left_df, right_df], settings(), log_level=logging.WARNING)
+    # One in the size of the larger file (as the online search: one in the children searched).
+    prior = prior_for(max(n_left, n_right))
+    linker = Linker([left_df, right_df], settings(prior), log_level=logging.WARNING)
     step("Blocking and scoring candidate pairs (Splink, DuckDB)")
     predictions = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"

@@ -6,6 +6,10 @@ A child is stored under:
 - `snp:<NYSIIS of a surname part>:<birth year>` for each part of each surname it is known by;
 - `pc:<postcode>:<birth year>` for every postcode in the address history.
 
+A search asks for its postcodes under every school-age birth year, not only the query's, so a
+child whose birth year was mistyped is still found at the same address (siblings found this way
+are ruled out by the scorer's twins/siblings rule).
+
 Pure functions: the service (services.match_keys_refresh) stores them, the selector asks for them.
 """
 
@@ -73,5 +77,11 @@ def blocking_keys(
     pcs = {_postcode_key(p) for p in postcodes if p and p.strip()} - {""}
     for year in years:
         keys.update(f"snp:{code}:{year}" for code in codes)
+    pc_years = list(years)
+    if for_search and pcs and date_of_birth is not None:
+        this_year = date.today().year
+        pc_years += [str(y) for y in range(this_year - SEARCH_AGE_SPAN, this_year + 1)]
+        pc_years.append(str(date_of_birth.year))
+    for year in pc_years:
         keys.update(f"pc:{pc}:{year}" for pc in pcs)
     return {k[:KEY_MAX_LENGTH] for k in keys}

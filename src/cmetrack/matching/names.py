@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import jellyfish
 
 NICKNAMES_CSV = Path(__file__).parent / "data" / "nicknames.csv"
+GIVEN_NAMES_CSV = Path(__file__).parent / "data" / "given_names.csv"
 
 _NOT_LETTER = re.compile(r"[^A-Z\s-]")
 _SEPARATORS = re.compile(r"[\s-]+")
@@ -75,9 +77,12 @@ class NameEquivalents:
     both are variants of the same given name (Mohamed and Mohammed both spell Muhammad). Two
     *given* names sharing a nickname (Alexander, Alexandra via Alex) are not equivalent."""
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]], given_names: Iterable[str] = ()) -> None:
         # variant -> {given name: kind}
         self._given_of: dict[str, dict[str, str]] = {}
+        # Names in their own right (data/given_names.csv): two different ones are different
+        # names however alike they are spelt (Ella and Bella), unless listed as equivalent.
+        self.given_names = frozenset(n for n in map(normalise_name, given_names) if n)
         for given, variant, kind in rows:
             g, v = normalise_name(given), normalise_name(variant)
             if not g or not v or g == v:
@@ -85,13 +90,20 @@ class NameEquivalents:
             self._given_of.setdefault(v, {})[g] = kind
 
     @classmethod
-    def from_csv(cls, path: Path = NICKNAMES_CSV) -> NameEquivalents:
+    def from_csv(
+        cls, path: Path = NICKNAMES_CSV, given_names_path: Path | None = GIVEN_NAMES_CSV
+    ) -> NameEquivalents:
         rows: list[tuple[str, str, str]] = []
         with path.open(encoding="utf-8", newline="") as handle:
             lines = (line for line in handle if line.strip() and not line.startswith("#"))
             for row in csv.DictReader(lines):
                 rows.append((row["given_name"], row["variant"], row.get("kind") or "nickname"))
-        return cls(rows)
+        given: list[str] = []
+        if given_names_path is not None:
+            with given_names_path.open(encoding="utf-8", newline="") as handle:
+                lines = (line for line in handle if line.strip() and not line.startswith("#"))
+                given = [row["name"] for row in csv.DictReader(lines)]
+        return cls(rows, given)
 
     def __len__(self) -> int:
         return sum(len(g) for g in self._given_of.values())
@@ -100,6 +112,16 @@ class NameEquivalents:
         """The name and the given names it is a variant of: two names are equivalent (or equal)
         exactly when their related sets overlap. Batch linkage compares these as arrays."""
         return frozenset({name, *self._given_of.get(name, {})}) if name else frozenset()
+
+    def distinct_names(self, a: str, b: str) -> bool:
+        """Both are names in their own right and not equivalent: 'ELLA' and 'BELLA' are two
+        names, not one name with a typing error. Normalised single names; symmetric."""
+        return (
+            a != b
+            and a in self.given_names
+            and b in self.given_names
+            and self.equivalence(a, b) is None
+        )
 
     def equivalence(self, a: str, b: str) -> Equivalence | None:
         """How normalised single names `a` and `b` relate, or None. Symmetric."""

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from cmetrack.core.postcode import normalise_postcode
 from cmetrack.core.upn import normalise_upn
@@ -87,6 +87,10 @@ class Level(StrEnum):
 
 JW_HIGH = 0.92
 JW_LOW = 0.80
+# First names at least this long that differ by one letter (a letter wrong, missing, extra, or
+# two letters swapped) count as a typing error even when Jaro-Winkler is below JW_HIGH
+# ('Haray' for 'Harry'), unless both are names in their own right (data/given_names.csv).
+ONE_EDIT_MIN_LENGTH = 4
 
 # (m, u) per field and level.
 LEVELS: dict[Field, dict[Level, tuple[float, float]]] = {
@@ -112,7 +116,8 @@ LEVELS: dict[Field, dict[Level, tuple[float, float]]] = {
     Field.DATE_OF_BIRTH: {
         Level.EXACT: (0.90, 0.00025),
         Level.TRANSPOSED: (0.01, 0.000625),
-        Level.ONE_DIGIT: (0.04, 0.0035),
+        # u: about 25 of the ~4,400 dates of a school-age span are one digit from a given date.
+        Level.ONE_DIGIT: (0.04, 0.006),
         Level.YEAR_NEAR: (0.01, 0.002),
         Level.DIFFERENT: (0.04, 0.995),
     },
@@ -136,13 +141,27 @@ LEVELS: dict[Field, dict[Level, tuple[float, float]]] = {
     },
 }
 
-# How rare a true match is among the candidates a search finds (lambda).
-PRIOR_PROBABILITY = 1e-4
+# How likely two records are the same child before comparing them (lambda). The u values above
+# are for two records taken at random, so the prior is too: about one in the number of children
+# a search looks across (200,000: a large authority's children over the school-age years).
+# At 1 in 10,000 the benchmark's online F1 was 0.976: same name and a birth date one digit off
+# matched strangers (docs/benchmarks.md, "Matching").
+# A search of a known number of records uses prior_for(that number) instead.
+PRIOR_PROBABILITY = 5e-6
 PRIOR_WEIGHT = math.log2(PRIOR_PROBABILITY / (1 - PRIOR_PROBABILITY))
-# Same surname and same date of birth or address, clearly different first name.
-TWIN_PENALTY = -25.0
+# prior_for stays within these: a tiny table (tests, a new authority) is not evidence of a match.
+PRIOR_RANGE = (1e-7, 1e-4)
+# Same surname and same date of birth or address, clearly different first name. A matching UPN
+# (+16.6) with everything else agreeing still outweighs it.
+TWIN_PENALTY = -20.0
 # Term frequencies below this are treated as this (a name seen once is not infinitely telling).
 TF_FLOOR = 0.0002
+
+
+def prior_for(population: int) -> float:
+    """The prior for a search among `population` records: one in that many, within PRIOR_RANGE."""
+    low, high = PRIOR_RANGE
+    return min(high, max(low, 1.0 / max(population, 1)))
 
 
 def level_weight(field_: Field, level: Level) -> float:
@@ -307,11 +326,24 @@ def _forename_pair(
         )
     similarity = _jw(fx, fy)
     pair = f"{_q(fx.title())} and {_q(fy.title())}"
+    one_edit = min(len(fx), len(fy)) >= ONE_EDIT_MIN_LENGTH and OSA.distance(fx, fy) <= 1
+    if (similarity >= JW_LOW or one_edit) and eq.distinct_names(fx, fy):
+        return (
+            Level.DIFFERENT,
+            level_weight(Field.FORENAME, Level.DIFFERENT),
+            f"{pair} are different (alike in spelling, but each is a first name in its own right)",
+        )
     if similarity >= JW_HIGH:
         return (
             Level.JW_HIGH,
             level_weight(Field.FORENAME, Level.JW_HIGH),
             f"{pair} are very similar (probably a typing error)",
+        )
+    if one_edit:
+        return (
+            Level.JW_HIGH,
+            level_weight(Field.FORENAME, Level.JW_HIGH),
+            f"{pair} differ by one letter (probably a typing error)",
         )
     if similarity >= JW_LOW:
         return (
@@ -380,11 +412,18 @@ def _best(options: Iterable[tuple[Level, float, str]]) -> tuple[Level, float, st
 
 
 def _swapped(a: PersonRecord, b: PersonRecord) -> bool:
+    """One record's first name is the other's surname (or a part of a double surname), and the
+    other way round."""
     fa, fb = first_name(a.forenames), first_name(b.forenames)
     sa, sb = normalise_name(a.surname), normalise_name(b.surname)
     if not (fa and fb and sa and sb) or (fa == fb and sa == sb):
         return False
-    return _jw(fa, sb) >= JW_HIGH and _jw(sa, fb) >= JW_HIGH
+
+    def alike(first: str, surname: str) -> bool:
+        options = {surname, *name_parts(surname)}
+        return any(_jw(first, s) >= JW_HIGH for s in options)
+
+    return alike(fa, sb) and alike(fb, sa)
 
 
 def compare_names(
@@ -588,8 +627,10 @@ def score(
     *,
     term_frequencies: TermFrequencies | None = None,
     equivalents: NameEquivalents | None = None,
+    prior: float | None = None,
 ) -> MatchExplanation:
-    """Compare two records; symmetric in a and b, and never raises on missing values."""
+    """Compare two records; symmetric in a and b, and never raises on missing values. `prior`
+    (default PRIOR_PROBABILITY) is how likely a match is before comparing (see prior_for)."""
     eq = equivalents if equivalents is not None else default_equivalents()
     fore, sur = compare_names(a, b, eq=eq, tf=term_frequencies)
     dob = compare_dates_of_birth(a.date_of_birth, b.date_of_birth)
@@ -600,9 +641,11 @@ def score(
     household = _household_rule(fore, sur, dob, postcode)
     if household is not None:
         comparisons.append(household)
-    total = PRIOR_WEIGHT + sum(c.weight for c in comparisons)
+    prior_weight = PRIOR_WEIGHT if prior is None else math.log2(prior / (1 - prior))
+    total = prior_weight + sum(c.weight for c in comparisons)
     return MatchExplanation(
         total_weight=total,
         probability=probability_from_weight(total),
         comparisons=tuple(comparisons),
+        prior_weight=prior_weight,
     )

@@ -174,3 +174,23 @@ def test_candidates_are_ordered_most_likely_first(amelia: Child, officer: User) 
     ChildFactory(forenames="Amelie", surname="Smith", date_of_birth=date(2015, 4, 3))
     names = _search(officer, postcode="L20 7AE")
     assert names[0] == "Amelia Smith"
+
+
+def test_a_rare_shared_key_ranks_above_a_common_one(
+    amelia: Child, officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many children born the same day; only Amelia shares the UPN. With room to score one
+    # child, the search scores her.
+    for n in range(5):
+        ChildFactory(forenames=f"Other{n}", surname="Jones", date_of_birth=date(2015, 3, 4))
+    monkeypatch.setattr("cmetrack.matching.selectors.MAX_SCORED", 1)
+    found = candidates_for(
+        user=officer,
+        forenames="Amelia",
+        surname="Smith",
+        date_of_birth=date(2015, 3, 4),
+        upn="H801200001001",
+        postcode="",
+        sex="F",
+    )
+    assert [c.child for c in found] == [amelia]
