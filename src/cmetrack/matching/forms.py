@@ -25,6 +25,7 @@ class MergeForm(forms.Form):
                 error_messages={"required": f"Choose which {conflict.label.lower()} to keep"},
             )
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template owns the <form>
         self.helper.layout = Layout(
             *(Field.radios(c.name, legend_size=Size.SMALL) for c in conflicts),
             Submit("submit", "Merge these records"),
@@ -41,6 +42,7 @@ class NotTheSameForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the template owns the <form>
         self.helper.layout = Layout(
             Field.textarea("reason"),
             Submit("submit", "Not the same child", css_class="govuk-button--secondary"),

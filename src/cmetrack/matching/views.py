@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cmetrack.accounts.access import la_staff_required
 from cmetrack.accounts.models import User
+from cmetrack.audit.services import record_view
 from cmetrack.children.models import Child
 
 from .forms import MergeForm, NotTheSameForm
@@ -39,6 +40,9 @@ def candidates(request: HttpRequest, child: str) -> HttpResponse:
     if live.pk != record.pk:
         return redirect(_candidates_url(live))
     found = candidates_for_child(user=request.user, child=record)
+    # Viewing a child and the records that may be the same child is itself audited.
+    for viewed in [record, *(c.child for c in found)]:
+        record_view(viewed)
     return render(
         request,
         "matching/candidates_page.html",
@@ -65,6 +69,9 @@ def merge(request: HttpRequest, source: str, target: str) -> HttpResponse:
         messages.info(request, "One of these records has been merged: showing the current one.")
         return redirect(elsewhere)
     preview = child_merge_preview(source=s, target=t)
+    if request.method == "GET":
+        record_view(s)
+        record_view(t)
     data = request.POST if request.method == "POST" else None
     form = MergeForm(data, conflicts=preview.conflicts)
     if request.method == "POST" and preview.can_merge and form.is_valid():
