@@ -17,8 +17,10 @@ from django.utils import timezone
 from cmetrack.accounts.access import AnyUser, is_la_staff, is_other_la_user, is_partner
 from cmetrack.cases.deadline_services import timescales
 from cmetrack.cases.models import Case
+from cmetrack.cases.status import OPEN_STATUSES
 from cmetrack.core.deadlines import joint_enquiry_confirmation_due, new_pupil_return_due
 from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
+from cmetrack.matching.selectors import Candidate, candidates_for
 from cmetrack.schooldays.selectors import school_calendar
 
 from .models import (
@@ -192,3 +194,39 @@ def import_batch_get(*, user: AnyUser, public_id: UUID | str) -> ImportBatch:
     if found is None:
         raise Http404("No such import.")
     return found
+
+
+@dataclass(frozen=True)
+class LikelyCase:
+    candidate: Candidate
+    case: Case
+
+
+# A possible match must be at least this likely to be offered for linking at triage.
+LIKELY_CASE_THRESHOLD = 0.5
+
+
+def likely_open_cases(*, user: AnyUser, submission: Submission) -> list[LikelyCase]:
+    """Children with an open case who may be the child this submission describes, with the
+    reasons (probabilistic matching): spellings, nicknames, swapped or mistyped dates that the
+    exact rule misses. For the CME team only."""
+    if not is_la_staff(user) or not (submission.surname or submission.upn):
+        return []
+    found = candidates_for(
+        user=user,
+        forenames=submission.forenames,
+        surname=submission.surname,
+        date_of_birth=submission.date_of_birth,
+        upn=submission.upn,
+        postcode=submission.postcode,
+        sex=submission.sex,
+        limit=5,
+    )
+    likely = []
+    for candidate in found:
+        if candidate.probability < LIKELY_CASE_THRESHOLD:
+            continue
+        case = candidate.child.cases.filter(status__in=OPEN_STATUSES).first()
+        if case is not None:
+            likely.append(LikelyCase(candidate, case))
+    return likely

@@ -67,3 +67,26 @@ def test_a_new_pupil_return_in_time_says_so(officer: User) -> None:
 def test_another_authority_sees_its_hand_overs_in_the_menu(outsider: User) -> None:
     page = client_for(outsider).get(reverse("referrals:mine")).content.decode()
     assert reverse("referrals:handovers-received") in page
+
+
+def test_triage_offers_an_open_case_the_exact_rule_misses_with_its_reasons(
+    officer: User,
+) -> None:
+    from cmetrack.referrals.services import ChildParticulars
+    from cmetrack.referrals.tests.helpers import CHILD
+    from cmetrack.testing.factories import AddressFactory, CaseFactory
+
+    case = CaseFactory(
+        child__forenames="Amelia",
+        child__surname="Testington",
+        child__date_of_birth=date(2015, 3, 27),
+        child__upn="",
+    )
+    AddressFactory(child=case.child, postcode="L20 7AE")
+    # The school wrote "Millie" and no UPN: not an exact match, very likely the same child.
+    millie = ChildParticulars(**{**CHILD.__dict__, "forenames": "Millie", "upn": ""})
+    ret = new_pupil_return_submit(data=new_pupil_data(SchoolFactory(), child=millie), by=officer)
+    page = client_for(officer).get(reverse("referrals:triage", args=[ret.public_id]))
+    html = page.content.decode()
+    assert "may be a child who already has an open case" in html
+    assert f"Link to {case.reference}" in html and "known short form" in html

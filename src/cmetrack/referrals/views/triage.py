@@ -28,6 +28,7 @@ from ..selectors import (
     case_handovers,
     handover_get,
     incoming_queue,
+    likely_open_cases,
     matching_open_case,
     submission_get,
 )
@@ -60,11 +61,15 @@ def _triage_page(
 ) -> HttpResponse:
     detail = submission.detail
     new = submission.triage_state == TriageState.NEW
+    match = matching_open_case(user=request.user, submission=submission)
     context = {
         "submission": submission,
         "detail": detail,
         "is_new": new,
-        "match": matching_open_case(user=request.user, submission=submission),
+        "match": match,
+        "likely_cases": []
+        if match or not new
+        else likely_open_cases(user=request.user, submission=submission),
         "awaiting": isinstance(detail, DeletionReturn) and detail.awaiting_la_confirmation,
         "is_new_pupil": isinstance(detail, NewPupilReturn),
         "open_form": OpenCaseForm(
