@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -380,17 +380,25 @@ def deletion_return_check(*, data: DeletionData, by: User) -> str:
     return upn
 
 
-@transaction.atomic
-def deletion_return_submit(
-    *, data: DeletionData, by: User, batch: ImportBatch | None = None
-) -> DeletionReturn:
-    ret = deletion_return_build(data=data, by=by, batch=batch)
+R = TypeVar("R", bound=Submission)
+
+
+def _save_return(ret: R, *, by: User, batch: ImportBatch | None) -> R:
+    """Save one school return; a single return (not part of an import) is also written on the
+    child's open case and acknowledged at once. Imports do both for the whole file."""
     with acting_as(by):
         ret.save()
     if batch is None:
         _touch_open_case(ret, by)
         _acknowledge(ret)
     return ret
+
+
+@transaction.atomic
+def deletion_return_submit(
+    *, data: DeletionData, by: User, batch: ImportBatch | None = None
+) -> DeletionReturn:
+    return _save_return(deletion_return_build(data=data, by=by, batch=batch), by=by, batch=batch)
 
 
 def deletion_return_build(
@@ -443,13 +451,7 @@ def new_pupil_return_check(*, data: NewPupilData, by: User) -> str:
 def new_pupil_return_submit(
     *, data: NewPupilData, by: User, batch: ImportBatch | None = None
 ) -> NewPupilReturn:
-    ret = new_pupil_return_build(data=data, by=by, batch=batch)
-    with acting_as(by):
-        ret.save()
-    if batch is None:
-        _touch_open_case(ret, by)
-        _acknowledge(ret)
-    return ret
+    return _save_return(new_pupil_return_build(data=data, by=by, batch=batch), by=by, batch=batch)
 
 
 def new_pupil_return_build(
