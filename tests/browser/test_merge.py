@@ -18,11 +18,16 @@ def test_an_officer_merges_a_duplicate_record_from_the_case_page(
     live_server: object, page: Page
 ) -> None:
     UserFactory(username="merger", role=User.Role.CME_OFFICER)
-    case = CaseFactory(child__forenames="Amelia", child__surname="Kowalczyk",
-                       child__date_of_birth=date(2015, 3, 27), child__upn="H801200001001")
+    case = CaseFactory(
+        child__forenames="Amelia",
+        child__surname="Kowalczyk",
+        child__date_of_birth=date(2015, 3, 27),
+        child__upn="H801200001001",
+    )
     AddressFactory(child=case.child, line_1="4 Marsh Lane", postcode="L20 7AE")
-    duplicate = ChildFactory(forenames="Millie", surname="Kowalczyk",
-                             date_of_birth=date(2015, 3, 27), upn="")
+    duplicate = ChildFactory(
+        forenames="Millie", surname="Kowalczyk", date_of_birth=date(2015, 3, 27), upn=""
+    )
     AddressFactory(child=duplicate, line_1="4 Marsh Lane", postcode="L20 7AE")
 
     page.goto(f"{live_server.url}/account/sign-in/")  # type: ignore[attr-defined]
