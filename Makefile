@@ -62,7 +62,7 @@ demo: db
 lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
-	DJANGO_SETTINGS_MODULE=cmetrack.settings.test $(MANAGE) makemigrations --check --dry-run -v 0
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=cmetrack.settings.test $(MANAGE) makemigrations --check --dry-run -v 0
 
 typecheck: setup
 	$(BIN)/mypy src

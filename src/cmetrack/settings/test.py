@@ -11,6 +11,9 @@ if "DATABASE_URL" not in os.environ:
     # In memory, both names: a test must never reach the developer's var/cmetrack.sqlite3.
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# No persistent connections: a live-server thread holding one would stop PostgreSQL dropping
+# the test database at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
