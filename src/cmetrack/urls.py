@@ -10,5 +10,6 @@ urlpatterns = [
     path("intake/", include("cmetrack.referrals.urls")),
     path("matching/", include("cmetrack.matching.urls")),
     path("audit/", include("cmetrack.audit.urls")),
+    path("reports/", include("cmetrack.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cmetrack.cases",
     "cmetrack.referrals",
     "cmetrack.matching",
+    "cmetrack.reports",
     "cmetrack.audit",
     "cmetrack.demo",
 ]
