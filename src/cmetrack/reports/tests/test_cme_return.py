@@ -22,7 +22,9 @@ def rows(report_part: object, title: str) -> dict[str, int]:
 
 @pytest.fixture
 def register(db: None) -> None:
-    girl = ChildFactory(sex="F", date_of_birth=date(2014, 1, 10))  # Year 8 in 2026/27 (12 on 31 August 2026)
+    girl = ChildFactory(
+        sex="F", date_of_birth=date(2014, 1, 10)
+    )  # Year 8 in 2026/27 (12 on 31 August 2026)
     CaseFactory(
         child=girl,
         referral_date=date(2026, 9, 20),
