@@ -39,3 +39,7 @@ def test_demo_officer_sees_dashboard_case_list_and_a_case(live_server: object, p
     page.goto(f"{live_server.url}/cases/{busiest.public_id}/")  # type: ignore[attr-defined]
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     screenshot(page, "case-page")
+
+    page.get_by_role("link", name="Termly return").click()
+    expect(page.get_by_role("heading", name="Termly CME return")).to_be_visible()
+    screenshot(page, "termly-return")
