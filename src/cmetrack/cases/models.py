@@ -1,22 +1,19 @@
 """The CME episode of one child: from referral to re-engagement (DOMAIN.md §5)."""
 
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .status import OPEN_STATUSES, Status
+from cmetrack.core.references import random_reference
 
-# Crockford's base32 without look-alikes: references are read out over the phone.
-_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+from .status import OPEN_STATUSES, Status
 
 
 def new_case_reference() -> str:
     """A random reference such as CME-7K3P-Q9XW: quotable, and reveals nothing about volume."""
-    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
-    return f"CME-{body[:4]}-{body[4:]}"
+    return random_reference("CME")
 
 
 class MissingReason(models.Model):

@@ -5,7 +5,6 @@ the case it touched, the status shared with the sender); each route adds its own
 concrete child table (multi-table inheritance), so the incoming queue is one query.
 """
 
-import secrets
 import uuid
 from typing import Any
 
@@ -13,10 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .grounds import GROUND_CHOICES, Ground, Route, ground
+from cmetrack.core.references import random_reference
 
-# Crockford's base32 without look-alikes, as case references: read out over the phone.
-_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+from .grounds import GROUND_CHOICES, Ground, Route, ground
 
 
 class Kind(models.TextChoices):
@@ -38,8 +36,7 @@ REFERENCE_PREFIX = {
 
 def new_reference(kind: str) -> str:
     """A random reference such as DEL-7K3P-Q9XW: quotable, and reveals nothing about volume."""
-    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
-    return f"{REFERENCE_PREFIX[Kind(kind)]}-{body[:4]}-{body[4:]}"
+    return random_reference(REFERENCE_PREFIX[Kind(kind)])
 
 
 class TriageState(models.TextChoices):
