@@ -19,7 +19,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -106,14 +106,15 @@ class TwoFactorRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in _ALLOWED:
             return None
-        if request.path.startswith(
-            settings.STATIC_URL
-            if settings.STATIC_URL.startswith("/")
-            else "/" + settings.STATIC_URL
-        ):
+        # In development runserver serves static files through a view: let the CSS through.
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return None
         target = VERIFY_URL_NAME if user_has_device(user) else SETUP_URL_NAME
-        return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return redirect(_with_next(reverse(target), request.get_full_path()))
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}"
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -136,7 +137,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if user_has_device(user):
-        return redirect(f"{reverse(VERIFY_URL_NAME)}?next={_next(request)}")
+        return redirect(_with_next(reverse(VERIFY_URL_NAME), _next(request)))
     device = two_factor_enrolment(user=user)
     form = CodeForm(request.POST or None, submit="Turn on two-factor sign-in")
     if request.method == "POST" and form.is_valid():
@@ -165,7 +166,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if not user_has_device(user):
-        return redirect(f"{reverse(SETUP_URL_NAME)}?next={_next(request)}")
+        return redirect(_with_next(reverse(SETUP_URL_NAME), _next(request)))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])

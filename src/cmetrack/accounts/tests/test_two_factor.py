@@ -109,3 +109,14 @@ def test_partners_need_the_second_factor_too(school_user: User) -> None:
     client = signed_in(school_user)
     response = client.get(reverse("referrals:mine"))
     assert response["Location"].startswith(reverse("accounts:two-factor-setup"))
+
+
+def test_a_page_with_a_query_string_survives_the_second_factor_intact() -> None:
+    user = UserFactory()
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = signed_in(user)
+    response = client.get("/cases/?status=enquiries&page=2")
+    assert "next=%2Fcases%2F%3Fstatus%3Denquiries%26page%3D2" in response["Location"]
+    verify = client.get(response["Location"]).content.decode()
+    assert 'value="/cases/?status=enquiries&amp;page=2"' in verify
+    assert device.confirmed
