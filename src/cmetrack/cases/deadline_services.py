@@ -31,7 +31,7 @@ from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
 
 from .events import EventKind
 from .models import Case, CaseEvent, Task
-from .services import CaseError, _require_team
+from .services import CaseError, require_team
 from .status import OPEN_STATUSES
 
 MANUAL = "manual"
@@ -163,7 +163,7 @@ def tasks_escalate_overdue(*, today: date | None = None) -> int:
 def task_create(
     *, case: Case, title: str, due_on: date, by: User, assigned_to: User | None = None
 ) -> Task:
-    _require_team(by)
+    require_team(by)
     title = title.strip()
     if not title:
         raise CaseError("Enter what needs doing.")
@@ -190,7 +190,7 @@ def task_create(
 
 @transaction.atomic
 def task_complete(*, task: Task, by: User) -> Task:
-    _require_team(by)
+    require_team(by)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done_at is not None:
         raise CaseError("That task is already done.")

@@ -19,7 +19,14 @@ from cmetrack.children.models import VulnerabilityFlagType
 
 from .events import EventKind
 from .models import Case, ClosureRequest, EnquiryCheck, EnquiryCheckType, Escalation, Outcome
-from .services import CaseError, _event, _locked, _require_team, case_change_status, case_close
+from .services import (
+    CaseError,
+    case_change_status,
+    case_close,
+    case_locked,
+    event_write,
+    require_team,
+)
 from .status import Status, TransitionError, check_transition
 
 # --- escalation -------------------------------------------------------------------------------
@@ -44,7 +51,7 @@ def escalation_raise(
             raised_by=by,
             due_on=timezone.localdate(now),
         )
-        _event(case, EventKind.ESCALATION_RAISED, by, trigger=flag_type.label)
+        event_write(case, EventKind.ESCALATION_RAISED, by, trigger=flag_type.label)
     transaction.on_commit(lambda: _notify_mash(escalation.pk))
     return escalation
 
@@ -96,7 +103,7 @@ def escalations_raise_missing() -> int:
 
 @transaction.atomic
 def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
-    _require_team(by)
+    require_team(by)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.acknowledged_at is not None:
         raise CaseError("This escalation was already acknowledged.")
@@ -104,7 +111,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
         escalation.acknowledged_at = timezone.now()
         escalation.acknowledged_by = by
         escalation.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        _event(
+        event_write(
             escalation.case, EventKind.ESCALATION_ACKNOWLEDGED, by, trigger=escalation.trigger_label
         )
     return escalation
@@ -112,7 +119,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
 
 @transaction.atomic
 def escalation_resolve(*, escalation: Escalation, action: str, by: User) -> Escalation:
-    _require_team(by)
+    require_team(by)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     action = action.strip()
     if escalation.resolved_at is not None:
@@ -126,7 +133,7 @@ def escalation_resolve(*, escalation: Escalation, action: str, by: User) -> Esca
         escalation.action_taken = action
         escalation.resolved_at, escalation.resolved_by = now, by
         escalation.save()
-        _event(
+        event_write(
             escalation.case,
             EventKind.ESCALATION_RESOLVED,
             by,
@@ -152,7 +159,7 @@ def enquiry_record(
     note: str = "",
 ) -> EnquiryCheck:
     """Record one reasonable enquiry. Intake calls this too, for checks a school reports."""
-    _require_team(by)
+    require_team(by)
     if done_on > timezone.localdate():
         raise CaseError("The date of the enquiry cannot be in the future.")
     if not done_by_name.strip():
@@ -168,7 +175,7 @@ def enquiry_record(
             note=note.strip(),
             recorded_by=by,
         )
-        _event(
+        event_write(
             case,
             EventKind.ENQUIRY_RECORDED,
             by,
@@ -194,8 +201,8 @@ def closure_needs_approval(case: Case) -> bool:
 def closure_request(
     *, case: Case, outcome: str, closed_on: date, by: User, note: str = ""
 ) -> ClosureRequest:
-    _require_team(by)
-    case = _locked(case)
+    require_team(by)
+    case = case_locked(case)
     check_transition(case.status, Status.CLOSED)
     if case.closure_requests.filter(state=ClosureRequest.State.PENDING).exists():
         raise CaseError("A closure request for this case is already waiting for a manager.")
@@ -210,7 +217,7 @@ def closure_request(
             note=note.strip(),
             requested_by=by,
         )
-        _event(
+        event_write(
             case,
             EventKind.CLOSURE_REQUESTED,
             by,
@@ -236,7 +243,7 @@ def closure_approve(*, request: ClosureRequest, by: User) -> Case:
         request.state = ClosureRequest.State.APPROVED
         request.decided_by, request.decided_at = by, timezone.now()
         request.save(update_fields=["state", "decided_by", "decided_at"])
-        _event(request.case, EventKind.CLOSURE_APPROVED, by)
+        event_write(request.case, EventKind.CLOSURE_APPROVED, by)
     return case_close(
         case=request.case,
         outcome=request.outcome,
@@ -258,7 +265,7 @@ def closure_return(*, request: ClosureRequest, reason: str, by: User) -> Closure
         request.decided_by, request.decided_at = by, timezone.now()
         request.decision_reason = reason
         request.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-        _event(request.case, EventKind.CLOSURE_RETURNED, by, note=reason)
+        event_write(request.case, EventKind.CLOSURE_RETURNED, by, note=reason)
     return request
 
 
@@ -270,7 +277,7 @@ def case_enquiries_exhausted(
     untraced (periodic review) and, for grounds (h)/(i), the agreed off-roll date is recorded."""
     if not is_manager(by):
         raise CaseError("Only a CME manager can decide that enquiries are exhausted.")
-    case = _locked(case)
+    case = case_locked(case)
     try:
         check_transition(case.status, Status.UNTRACED)
     except TransitionError as error:
@@ -279,7 +286,7 @@ def case_enquiries_exhausted(
         raise CaseError("The off-roll date cannot be before the referral date.")
     case = case_change_status(case=case, to=Status.UNTRACED, by=by, note=note, decided=True)
     with acting_as(by):
-        _event(
+        event_write(
             case,
             EventKind.ENQUIRIES_EXHAUSTED,
             by,

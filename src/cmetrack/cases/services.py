@@ -32,19 +32,19 @@ class CaseError(Exception):
     """A case change that cannot be made; the message is shown to the officer."""
 
 
-def _event(case: Case, kind: EventKind, by: User | None, **payload: Any) -> CaseEvent:
+def event_write(case: Case, kind: EventKind, by: User | None, **payload: Any) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, kind=kind.value, actor=by, occurred_at=timezone.now(), payload=payload
     )
 
 
-def _require_team(by: User) -> None:
+def require_team(by: User) -> None:
     """Importers and commands call these services too, so the check lives here, not in views."""
     if not is_la_staff(by):
         raise CaseError("Only the local authority's CME team can change a case.")
 
 
-def _locked(case: Case) -> Case:
+def case_locked(case: Case) -> Case:
     """Re-read the case under a row lock so two officers' changes cannot interleave."""
     return Case.objects.select_for_update().get(pk=case.pk)
 
@@ -133,7 +133,7 @@ def case_open(*, child: Child, data: ReferralData, by: User) -> Case:
             status_changed_on=data.referral_date,
         )
         case.secondary_reasons.set([r for r in data.secondary_reasons if r != data.primary_reason])
-        _event(case, EventKind.OPENED, by, source=case.get_referral_source_display())
+        event_write(case, EventKind.OPENED, by, source=case.get_referral_source_display())
     return case
 
 
@@ -142,8 +142,8 @@ def case_change_status(
     *, case: Case, to: str, by: User, note: str = "", decided: bool = False
 ) -> Case:
     """`decided` is set only by case_enquiries_exhausted: untraced needs a manager's decision."""
-    _require_team(by)
-    case = _locked(case)
+    require_team(by)
+    case = case_locked(case)
     if Status(to) == Status.CLOSED:
         raise TransitionError("Close the case with an outcome instead.")
     if Status(to) == Status.UNTRACED and not decided:
@@ -156,7 +156,7 @@ def case_change_status(
         case.status = to
         case.status_changed_on = timezone.localdate()
         case.save(update_fields=["status", "status_changed_on", "updated_at"])
-        _event(
+        event_write(
             case,
             EventKind.STATUS_CHANGED,
             by,
@@ -173,8 +173,8 @@ def case_change_status(
 
 @transaction.atomic
 def case_assign(*, case: Case, officer: User | None, by: User) -> Case:
-    _require_team(by)
-    case = _locked(case)
+    require_team(by)
+    case = case_locked(case)
     if officer is not None and not is_la_staff(officer):
         raise CaseError("Cases can only be assigned to members of the CME team.")
     if not case.is_open:
@@ -189,7 +189,7 @@ def case_assign(*, case: Case, officer: User | None, by: User) -> Case:
         case.tasks.filter(
             done_at__isnull=True, cancelled_at__isnull=True, assigned_to_id__in=[previous, None]
         ).update(assigned_to=officer)
-        _event(
+        event_write(
             case,
             EventKind.ASSIGNED,
             by,
@@ -201,18 +201,18 @@ def case_assign(*, case: Case, officer: User | None, by: User) -> Case:
 
 @transaction.atomic
 def case_add_note(*, case: Case, text: str, by: User) -> CaseEvent:
-    _require_team(by)
+    require_team(by)
     text = text.strip()
     if not text:
         raise CaseError("Enter the note.")
     with acting_as(by):
-        return _event(case, EventKind.NOTE_ADDED, by, text=text)
+        return event_write(case, EventKind.NOTE_ADDED, by, text=text)
 
 
 @transaction.atomic
 def case_set_risk(*, case: Case, risk_level: str, by: User) -> Case:
-    _require_team(by)
-    case = _locked(case)
+    require_team(by)
+    case = case_locked(case)
     new = RiskLevel(risk_level)
     if case.risk_level == new:
         raise CaseError(f"The risk is already {new.label.lower()}.")
@@ -220,7 +220,7 @@ def case_set_risk(*, case: Case, risk_level: str, by: User) -> Case:
     with acting_as(by):
         case.risk_level = new
         case.save(update_fields=["risk_level", "updated_at"])
-        _event(case, EventKind.RISK_CHANGED, by, from_label=old.label, to_label=new.label)
+        event_write(case, EventKind.RISK_CHANGED, by, from_label=old.label, to_label=new.label)
     return case
 
 
@@ -228,13 +228,13 @@ def case_set_risk(*, case: Case, risk_level: str, by: User) -> Case:
 def case_flag_add(
     *, case: Case, flag_type: VulnerabilityFlagType, by: User, note: str = ""
 ) -> ChildFlag:
-    _require_team(by)
+    require_team(by)
     try:
         flag = child_flag_add(child=case.child, flag_type=flag_type, by=by, note=note)
     except ChildError as error:
         raise CaseError(str(error)) from error
     with acting_as(by):
-        _event(case, EventKind.FLAG_ADDED, by, flag=flag_type.label, code=flag_type.code)
+        event_write(case, EventKind.FLAG_ADDED, by, flag=flag_type.label, code=flag_type.code)
     from .safeguarding_services import escalation_raise
 
     escalation_raise(case=case, flag_type=flag_type, by=by)
@@ -243,7 +243,7 @@ def case_flag_add(
 
 @transaction.atomic
 def case_flag_remove(*, case: Case, flag: ChildFlag, by: User) -> None:
-    _require_team(by)
+    require_team(by)
     if flag.child_id != case.child_id:
         raise CaseError("That flag belongs to another child.")
     # Re-read under a lock: a double-submitted form must not remove (and log) a flag twice.
@@ -253,7 +253,7 @@ def case_flag_remove(*, case: Case, flag: ChildFlag, by: User) -> None:
     except ChildError as error:
         raise CaseError(str(error)) from error
     with acting_as(by):
-        _event(
+        event_write(
             case, EventKind.FLAG_REMOVED, by, flag=flag.flag_type.label, code=flag.flag_type.code
         )
 
@@ -271,8 +271,8 @@ def case_close(
     """`approved` is set only by closure_approve, after a manager agreed."""
     from .safeguarding_services import closure_needs_approval
 
-    _require_team(by)
-    case = _locked(case)
+    require_team(by)
+    case = case_locked(case)
     if not outcome:
         raise CaseError("Choose the outcome that closes the case.")
     if case.escalations.filter(resolved_at__isnull=True).exists():
@@ -300,7 +300,7 @@ def case_close(
         case.save(
             update_fields=["status", "outcome", "closed_on", "status_changed_on", "updated_at"]
         )
-        _event(
+        event_write(
             case,
             EventKind.CLOSED,
             by,
@@ -315,8 +315,8 @@ def case_close(
 
 @transaction.atomic
 def case_reopen(*, case: Case, reason: str, by: User) -> Case:
-    _require_team(by)
-    case = _locked(case)
+    require_team(by)
+    case = case_locked(case)
     reason = reason.strip()
     if case.status != Status.CLOSED:
         raise CaseError("Only a closed case can be reopened.")
@@ -333,7 +333,7 @@ def case_reopen(*, case: Case, reason: str, by: User) -> Case:
         case.save(
             update_fields=["status", "outcome", "closed_on", "status_changed_on", "updated_at"]
         )
-        _event(case, EventKind.REOPENED, by, reason=reason, previous_outcome=old_outcome)
+        event_write(case, EventKind.REOPENED, by, reason=reason, previous_outcome=old_outcome)
     return case
 
 
@@ -345,4 +345,4 @@ def case_intake_event(*, case: Case, kind: EventKind, by: User | None, **payload
     if kind not in {EventKind.SUBMISSION_RECEIVED, EventKind.HANDOVER_CHANGED}:
         raise CaseError("Intake can only record submissions and hand-overs on a case.")
     with acting_as(by):
-        return _event(case, kind, by, **payload)
+        return event_write(case, kind, by, **payload)

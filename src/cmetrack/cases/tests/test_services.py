@@ -734,7 +734,7 @@ def test_a_service_that_fails_inside_a_request_leaves_the_requests_actor_in_plac
     def in_request() -> None:
         with set_actor(manager):
             with monkeypatch.context() as patched:
-                patched.setattr(services, "_event", failing_event)
+                patched.setattr(services, "event_write", failing_event)
                 with pytest.raises(RuntimeError):
                     case_add_note(case=case, text="Lost note", by=officer)
             child = case.child
