@@ -20,7 +20,6 @@ from django.utils import timezone
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
 from cmetrack.core.deadlines import (
-    LABELS,
     CaseFacts,
     Deadline,
     DeadlineKind,
@@ -208,10 +207,3 @@ def task_complete(*, task: Task, by: User) -> Task:
             payload={"title": task.title, "kind": task.kind},
         )
     return task
-
-
-def deadline_label(kind: str) -> str:
-    try:
-        return LABELS[DeadlineKind(kind)]
-    except ValueError:
-        return "Task"

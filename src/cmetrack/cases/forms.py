@@ -363,3 +363,43 @@ class RiskForm(forms.Form):
         self.helper = _simple_helper(
             Field.radios("risk_level", legend_size=Size.MEDIUM), submit="Change risk"
         )
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(
+        label="What needs doing",
+        max_length=200,
+        error_messages={"required": "Enter what needs doing"},
+    )
+    due_on = forms.DateField(
+        label="Due date",
+        help_text="For example, 27/3/2027",
+        error_messages={
+            "required": "Enter the due date",
+            "invalid": "Enter the due date as day/month/year",
+        },
+    )
+    assigned_to = forms.ModelChoiceField(
+        label="Officer",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="The case's officer",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = la_officers()  # type: ignore[attr-defined]
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the template owns the <form>
+        self.helper.layout = Layout(
+            Field.text("title"),
+            Field.text("due_on", field_width=10),
+            Field.select("assigned_to"),
+            Submit("submit", "Add task"),
+        )
+
+    def clean_due_on(self) -> date:
+        value: date = self.cleaned_data["due_on"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("The due date must be today or later")
+        return value

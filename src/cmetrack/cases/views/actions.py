@@ -44,7 +44,7 @@ def _case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.public_id])
 
 
-def _case_action(
+def case_action_page(
     request: HttpRequest,
     public_id: str,
     *,
@@ -71,7 +71,7 @@ def _case_action(
 @la_staff_required
 def change_status(request: HttpRequest, public_id: str) -> HttpResponse:
     case = case_get(user=request.user, public_id=public_id)
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Change status",
@@ -84,7 +84,7 @@ def change_status(request: HttpRequest, public_id: str) -> HttpResponse:
 @la_staff_required
 def assign(request: HttpRequest, public_id: str) -> HttpResponse:
     case = case_get(user=request.user, public_id=public_id)
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Assign the case",
@@ -96,7 +96,7 @@ def assign(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @la_staff_required
 def add_note(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Add a note",
@@ -109,7 +109,7 @@ def add_note(request: HttpRequest, public_id: str) -> HttpResponse:
 @la_staff_required
 def change_risk(request: HttpRequest, public_id: str) -> HttpResponse:
     case = case_get(user=request.user, public_id=public_id)
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Change the risk level",
@@ -124,7 +124,7 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
     case = case_get(user=request.user, public_id=public_id)
     if closure_needs_approval(case) and not is_manager(request.user):
         # A flagged or untraced child: the officer's closure goes to a manager's queue.
-        return _case_action(
+        return case_action_page(
             request,
             public_id,
             title="Ask a manager to close the case",
@@ -134,7 +134,7 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
             ),
             success="Closure sent to a manager for approval",
         )
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Close the case",
@@ -148,7 +148,7 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @la_staff_required
 def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Reopen the case",
@@ -160,7 +160,7 @@ def reopen(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @la_staff_required
 def add_flag(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Add a vulnerability flag",

@@ -27,7 +27,7 @@ from ..safeguarding_services import (
 )
 from ..selectors import case_get, cases_visible_to
 from ..services import CaseError
-from .actions import _case_action
+from .actions import case_action_page
 
 
 def _escalation(request: HttpRequest, public_id: str, escalation_id: str) -> Escalation:
@@ -63,7 +63,7 @@ def escalation_resolve_view(
     request: HttpRequest, public_id: str, escalation_id: str
 ) -> HttpResponse:
     escalation = _escalation(request, public_id, escalation_id)
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title=f"Resolve the escalation: {escalation.trigger_label}",
@@ -77,7 +77,7 @@ def escalation_resolve_view(
 
 @la_staff_required
 def enquiry_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Record a reasonable enquiry",
@@ -100,7 +100,7 @@ def enquiry_add(request: HttpRequest, public_id: str) -> HttpResponse:
 def enquiries_exhausted(request: HttpRequest, public_id: str) -> HttpResponse:
     if not is_manager(request.user):
         raise PermissionDenied("Only a CME manager can decide that enquiries are exhausted.")
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Enquiries exhausted",
@@ -153,7 +153,7 @@ def closure_approve_view(request: HttpRequest, request_id: str) -> HttpResponse:
 @la_staff_required
 def closure_return_view(request: HttpRequest, request_id: str) -> HttpResponse:
     closure = _closure(request, request_id)
-    return _case_action(
+    return case_action_page(
         request,
         str(closure.case.public_id),
         title="Send the closure back",

@@ -1,27 +1,20 @@
 """Tasks: the team's and my due work, adding a task to a case, marking one done."""
 
-from datetime import date
-from typing import Any
-
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Submit
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cmetrack.accounts.access import la_staff_required
 from cmetrack.accounts.models import User
 
 from ..deadline_services import task_complete, task_create
-from ..forms import la_officers
+from ..forms import TaskForm
 from ..selectors import case_get
 from ..services import CaseError
 from ..task_selectors import WINDOWS, open_tasks_visible_to, task_counts, tasks_in_window
-from .actions import _case_action
+from .actions import case_action_page
 
 WINDOW_TITLES = {"overdue": "Overdue", "today": "Due today", "week": "Due this week"}
 
@@ -46,49 +39,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class TaskForm(forms.Form):
-    title = forms.CharField(
-        label="What needs doing",
-        max_length=200,
-        error_messages={"required": "Enter what needs doing"},
-    )
-    due_on = forms.DateField(
-        label="Due date",
-        help_text="For example, 27/3/2027",
-        error_messages={
-            "required": "Enter the due date",
-            "invalid": "Enter the due date as day/month/year",
-        },
-    )
-    assigned_to = forms.ModelChoiceField(
-        label="Officer",
-        queryset=User.objects.none(),
-        required=False,
-        empty_label="The case's officer",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = la_officers()  # type: ignore[attr-defined]
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the template owns the <form>
-        self.helper.layout = Layout(
-            Field.text("title"),
-            Field.text("due_on", field_width=10),
-            Field.select("assigned_to"),
-            Submit("submit", "Add task"),
-        )
-
-    def clean_due_on(self) -> date:
-        value: date = self.cleaned_data["due_on"]
-        if value < timezone.localdate():
-            raise forms.ValidationError("The due date must be today or later")
-        return value
-
-
 @la_staff_required
 def task_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _case_action(
+    return case_action_page(
         request,
         public_id,
         title="Add a task",
