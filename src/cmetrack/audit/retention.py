@@ -128,7 +128,7 @@ class AnonymiseResult:
 
 
 @transaction.atomic
-def child_anonymise(*, child: Child, today: date | None = None) -> AnonymiseResult:
+def child_anonymise(*, child: Child) -> AnonymiseResult:
     """Anonymise one child in one transaction. Safe to re-run: an anonymised child is skipped."""
     child = Child.objects.select_for_update().get(pk=child.pk)
     if child.anonymised_at is not None:
@@ -191,5 +191,5 @@ def anonymise_due(*, today: date | None = None, limit: int | None = None) -> lis
     due = children_due_for_anonymising(today).order_by("pk").values_list("pk", flat=True)
     results = []
     for pk in list(due[:limit] if limit else due):
-        results.append(child_anonymise(child=Child(pk=pk), today=today))
+        results.append(child_anonymise(child=Child(pk=pk)))
     return results
