@@ -62,10 +62,11 @@ demo: db
 lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=cmetrack.settings.test $(MANAGE) makemigrations --check --dry-run -v 0
 
 typecheck: setup
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 # -n 2: the machine has two cores. Browser tests need Debian's chromium (see .ci/run).
 pytest: setup

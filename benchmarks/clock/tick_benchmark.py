@@ -29,8 +29,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cmetrack.cases.deadline_services import tasks_escalate_overdue, tasks_sync  # noqa: E402
 from cmetrack.cases.models import Case, MissingReason, Task  # noqa: E402
+from cmetrack.cases.services import tasks_escalate_overdue, tasks_sync  # noqa: E402
 from cmetrack.children.models import Child  # noqa: E402
 from cmetrack.schooldays.selectors import school_calendar  # noqa: E402
 from cmetrack.schooldays.services import term_dates_load_bundled  # noqa: E402

@@ -1,44 +1,60 @@
 """Write synthetic bulk-import files for the intake benchmarks (no real children).
 
-    python benchmarks/intake/generate.py [OUT_DIR]      # default var/benchmarks/intake
+    python benchmarks/intake/generate.py [OUT_DIR] [--rows N] [--pupils N]
+    # default var/benchmarks/intake, 10,000 rows and 5,000 pupils
 
 - returns_10000.csv: 10,000 template rows, half deletions and half new pupils, valid UPNs, a
   mix of ISO and DD/MM/YYYY dates, about 1% deliberately bad rows (so the error path is timed).
 - returns_10000.xlsx: the same rows as an Excel workbook.
 - ctf_5000.xml: a 5,000-pupil CTF 26.0 into LA 343 with BS7666 addresses, two contacts and a
   school history per pupil (roughly the size of a real MIS export).
+
+Names, dates of birth, UPNs, addresses and phone numbers come from the shared synthetic-person
+generator (cmetrack.demo.people): UPNs with their check letter, postcodes in the district of
+their town, phones in Ofcom's drama ranges. What the intake benchmarks need besides is here: a
+few names with an apostrophe, a hyphen or an accent (for the CSV, Excel and XML encodings),
+fixed dates so the files are reproducible, and about 1% bad rows.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
-import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from cmetrack.core.upn import upn_check_letter
+from cmetrack.demo import people
 from cmetrack.referrals.importing.rows import TEMPLATE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "var" / "benchmarks" / "intake"
 
-SURNAMES = ["Example", "Sample", "Test", "Demo", "Placeholder", "O'Neill", "Zoë-Smith", "Ng"]
-FORENAMES = ["Amelia", "Noah", "Olivia", "Isla", "Theo", "Ava", "Jack", "Élodie", "Muhammad"]
-STREETS = ["Acacia Avenue", "Marine Terrace", "Hill Street", "Church Road", "Station Road"]
-TOWNS = ["Bootle", "Southport", "Crosby", "Formby", "Maghull"]
-POSTCODES = ["L20 7AE", "PR8 1DA", "L23 0QQ", "L37 4AB", "L31 2PD"]
+# The shared wider pool, with names that exercise the encodings and the XML escaping.
+NAMES = people.NamePool(
+    girls=(*people.REFERRED.girls, "Élodie", "Zoë"),
+    boys=people.REFERRED.boys,
+    surnames=(*people.REFERRED.surnames, "O'Neill", "Zoë-Smith", "Ng", "Ó Briain"),
+)
+# Every name a file can hold (bench_import deletes the children it made by them).
+FORENAMES = NAMES.girls + NAMES.boys
+SURNAMES = NAMES.surnames
+# Pupils in Years 1-10 of the school year the files are dated in (autumn 2026).
+SCHOOL_DAY = date(2026, 11, 2)
 
 
 def upn(serial: int) -> str:
     # Unique per serial: the establishment digits carry the thousands.
-    body = f"343{2000 + serial // 1000:04d}25{serial % 1000:03d}"
-    return upn_check_letter(body) + body
+    return people.upn_for(la="343", estab=2000 + serial // 1000, year=25, serial=serial % 1000)
 
 
 def birth_date(rng: random.Random) -> date:
-    return date(2011, 9, 1) + timedelta(days=rng.randrange(365 * 10))
+    return people.date_of_birth_in_year(rng, rng.randint(1, 10), on=SCHOOL_DAY)
+
+
+def parent_name(rng: random.Random, surname: str) -> str:
+    return f"{people.given_name(rng, rng.choice('FM'), NAMES)} {surname}"
 
 
 def csv_rows(
@@ -56,19 +72,23 @@ def csv_rows(
         deletion = i % 2 == 0
         dob = birth_date(rng)
         uk = i % 3 == 0
+        sex = rng.choice("FMU")
+        surname = people.surname(rng, NAMES)
+        line_1, line_2 = people.street_lines(rng)
+        postcode, town = people.sefton_postcode(rng)
         row = {
             "return_type": "deletion" if deletion else "new_pupil",
             "school_urn": str(104000 + i % schools),
             "upn": upn(i),
-            "surname": rng.choice(SURNAMES),
-            "forename": rng.choice(FORENAMES),
+            "surname": surname,
+            "forename": people.given_name(rng, sex, NAMES),
             "date_of_birth": dob.strftime("%d/%m/%Y") if uk else dob.isoformat(),
-            "sex": rng.choice("FMU"),
-            "address_line_1": f"{rng.randrange(1, 200)} {rng.choice(STREETS)}",
-            "town": rng.choice(TOWNS),
-            "postcode": rng.choice(POSTCODES),
-            "parent_name": f"{rng.choice(FORENAMES)} {rng.choice(SURNAMES)}",
-            "parent_phone": f"07700 9{rng.randrange(100000):05d}",
+            "sex": sex,
+            "address_line_1": f"{line_1}, {line_2}" if line_2 else line_1,
+            "town": town,
+            "postcode": postcode,
+            "parent_name": parent_name(rng, surname),
+            "parent_phone": people.drama_phone(rng),
             "ground": rng.choice("bcdefg") if deletion else "",
             "deletion_date": deletion_date if deletion else "",
             "start_date": "" if deletion else start_date,
@@ -104,25 +124,32 @@ def write_xlsx(path: Path, count: int = 10_000, seed: int = 3) -> Path:
 
 def _pupil(i: int, rng: random.Random) -> str:
     dob = birth_date(rng)
+    sex = rng.choice("FM")
+    surname = people.surname(rng, NAMES)
+    saon, paon, street = people.house(rng)
+    postcode, town = people.sefton_postcode(rng)
+    mother = people.given_name(rng, people.FEMALE, NAMES)
+    phone = people.drama_phone(rng)
     return f"""    <Pupil>
       <UPN>{upn(i)}</UPN>
       <UniqueLearnerNumber>{1000000000 + i}</UniqueLearnerNumber>
-      <Surname>{escape(rng.choice(SURNAMES))}</Surname>
-      <Forename>{escape(rng.choice(FORENAMES))}</Forename>
+      <Surname>{escape(surname)}</Surname>
+      <Forename>{escape(people.given_name(rng, sex, NAMES))}</Forename>
       <DOB>{dob.isoformat()}</DOB>
-      <Sex>{rng.choice("FM")}</Sex>
+      <Sex>{sex}</Sex>
       <BasicDetails><MiddleNames>Synthetic</MiddleNames><NCyearActual>5</NCyearActual>
         <Ethnicity>WBRI</Ethnicity><Languages><Type><LanguageType>F</LanguageType>
         <Language>ENG</Language></Type></Languages></BasicDetails>
       <Address>
-        <BS7666Address><PAON>{rng.randrange(1, 200)}</PAON><Street>{rng.choice(STREETS)}</Street>
-          <Town>{rng.choice(TOWNS)}</Town><PostTown>Liverpool</PostTown></BS7666Address>
-        <PostCode>{rng.choice(POSTCODES)}</PostCode>
+        <BS7666Address>{f"<SAON>{saon}</SAON>" if saon else ""}<PAON>{paon}</PAON>
+          <Street>{street}</Street><Town>{town}</Town><PostTown>Liverpool</PostTown>
+        </BS7666Address>
+        <PostCode>{postcode}</PostCode>
       </Address>
       <Contacts>
-        <Contact><Order>1</Order><Surname>{escape(rng.choice(SURNAMES))}</Surname>
-          <Forename>{escape(rng.choice(FORENAMES))}</Forename><Relationship>PAM</Relationship>
-          <Phones><Phone><TelephoneType>M</TelephoneType><PhoneNo>07700 9{i:05d}</PhoneNo></Phone>
+        <Contact><Order>1</Order><Surname>{escape(surname)}</Surname>
+          <Forename>{escape(mother)}</Forename><Relationship>PAM</Relationship>
+          <Phones><Phone><TelephoneType>M</TelephoneType><PhoneNo>{phone}</PhoneNo></Phone>
           </Phones></Contact>
         <Contact><Order>2</Order><Surname>Other</Surname><Forename>Carer</Forename>
           <AddressAsPupil>true</AddressAsPupil></Contact>
@@ -160,16 +187,21 @@ def write_ctf(path: Path, count: int = 5_000, seed: int = 5) -> Path:
     return path
 
 
-def main(argv: list[str]) -> None:
-    out = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--rows", type=int, default=10_000, help="rows in the CSV and XLSX")
+    parser.add_argument("--pupils", type=int, default=5_000, help="pupils in the CTF")
+    args = parser.parse_args(argv)
+    out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     for path in (
-        write_csv(out / "returns_10000.csv"),
-        write_xlsx(out / "returns_10000.xlsx"),
-        write_ctf(out / "ctf_5000.xml"),
+        write_csv(out / f"returns_{args.rows}.csv", count=args.rows),
+        write_xlsx(out / f"returns_{args.rows}.xlsx", count=args.rows),
+        write_ctf(out / f"ctf_{args.pupils}.xml", count=args.pupils),
     ):
         print(f"wrote {path} ({path.stat().st_size / 1_000_000:.1f} MB)")
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main()

@@ -23,263 +23,12 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-GIRLS = [
-    "Amelia",
-    "Olivia",
-    "Isla",
-    "Ava",
-    "Mia",
-    "Ivy",
-    "Lily",
-    "Isabella",
-    "Rosie",
-    "Sophia",
-    "Grace",
-    "Freya",
-    "Willow",
-    "Florence",
-    "Emily",
-    "Ella",
-    "Poppy",
-    "Evie",
-    "Elsie",
-    "Charlotte",
-    "Evelyn",
-    "Sienna",
-    "Daisy",
-    "Harper",
-    "Sofia",
-    "Phoebe",
-    "Matilda",
-    "Ruby",
-    "Alice",
-    "Aisha",
-    "Fatima",
-    "Maryam",
-    "Zofia",
-    "Zuzanna",
-    "Natalia",
-    "Ekaterina",
-    "Hannah",
-    "Chloe",
-    "Jessica",
-    "Lucy",
-    "Holly",
-    "Megan",
-    "Niamh",
-    "Erin",
-    "Layla",
-    "Nadia",
-    "Amira",
-    "Eliza",
-    "Maisie",
-    "Bella",
-    "Esme",
-    "Aria",
-    "Luna",
-    "Zara",
-    "Hallie",
-    "Imogen",
-    "Eleanor",
-    "Victoria",
-    "Rebecca",
-    "Samantha",
-    "Elizabeth",
-    "Catherine",
-    "Margaret",
-    "Kayleigh",
-    "Zoe",
-    "Amy",
-    "Georgina",
-    "Isabel",
-]
-BOYS = [
-    "Muhammad",
-    "Noah",
-    "Oliver",
-    "George",
-    "Leo",
-    "Arthur",
-    "Oscar",
-    "Harry",
-    "Archie",
-    "Jack",
-    "Henry",
-    "Charlie",
-    "Freddie",
-    "Theodore",
-    "Thomas",
-    "Finley",
-    "Theo",
-    "Alfie",
-    "Jacob",
-    "William",
-    "Isaac",
-    "Tommy",
-    "Joshua",
-    "James",
-    "Lucas",
-    "Alexander",
-    "Arlo",
-    "Roman",
-    "Edward",
-    "Mason",
-    "Yusuf",
-    "Ibrahim",
-    "Ahmed",
-    "Hussein",
-    "Mustafa",
-    "Abdullah",
-    "Jakub",
-    "Mateusz",
-    "Piotr",
-    "Dmitri",
-    "Andrei",
-    "Samuel",
-    "Benjamin",
-    "Daniel",
-    "David",
-    "Michael",
-    "Matthew",
-    "Nathaniel",
-    "Nicholas",
-    "Patrick",
-    "Richard",
-    "Robert",
-    "Stephen",
-    "Anthony",
-    "Christopher",
-    "Frederick",
-    "Gabriel",
-    "Joseph",
-    "John",
-    "Jonathan",
-    "Lewis",
-    "Kai",
-    "Ethan",
-    "Dylan",
-]
-SURNAMES = [
-    "Smith",
-    "Jones",
-    "Williams",
-    "Taylor",
-    "Brown",
-    "Davies",
-    "Evans",
-    "Wilson",
-    "Thomas",
-    "Johnson",
-    "Roberts",
-    "Robinson",
-    "Thompson",
-    "Wright",
-    "Walker",
-    "White",
-    "Edwards",
-    "Hughes",
-    "Green",
-    "Hall",
-    "Lewis",
-    "Harris",
-    "Clarke",
-    "Patel",
-    "Jackson",
-    "Wood",
-    "Turner",
-    "Martin",
-    "Cooper",
-    "Hill",
-    "Ward",
-    "Morris",
-    "Moore",
-    "Clark",
-    "Lee",
-    "King",
-    "Baker",
-    "Harrison",
-    "Morgan",
-    "Allen",
-    "James",
-    "Scott",
-    "Phillips",
-    "Watson",
-    "Davis",
-    "Parker",
-    "Price",
-    "Bennett",
-    "Young",
-    "Griffiths",
-    "Mitchell",
-    "Kelly",
-    "Cook",
-    "Carter",
-    "Richardson",
-    "Bailey",
-    "Collins",
-    "Bell",
-    "Shaw",
-    "Murphy",
-    "Miller",
-    "Cox",
-    "Richards",
-    "Khan",
-    "Marshall",
-    "Anderson",
-    "Simpson",
-    "Ellis",
-    "Adams",
-    "Singh",
-    "Begum",
-    "Wilkinson",
-    "Foster",
-    "Chapman",
-    "Powell",
-    "Webb",
-    "Rogers",
-    "Gray",
-    "Mason",
-    "Ali",
-    "Hussain",
-    "Campbell",
-    "Matthews",
-    "Owen",
-    "Palmer",
-    "Holmes",
-    "Mills",
-    "Barnes",
-    "Knight",
-    "Lloyd",
-    "Butler",
-    "Russell",
-    "Barker",
-    "Fisher",
-    "Stevens",
-    "Jenkins",
-    "Murray",
-    "Dixon",
-    "Harvey",
-    "Kowalski",
-    "Nowak",
-    "Wisniewski",
-    "Ivanov",
-    "Popescu",
-    "Okafor",
-    "Adeyemi",
-    "Mensah",
-    "Oyelaran",
-    "Nguyen",
-    "Chen",
-    "Rahman",
-    "Ahmed",
-    "Mahmood",
-    "Iqbal",
-    "Akhtar",
-    "Shah",
-    "Sharma",
-    "Kaur",
-    "Gill",
-]
+from cmetrack.demo import people
+
+# The shared synthetic-person generator (cmetrack.demo.people) makes the names, dates of birth,
+# UPNs and postcodes; what is particular to matching (noise, twins, siblings) stays here.
+NAMES = people.REFERRED
+
 # Noise that keeps the same child: nicknames and other spellings (subset of data/nicknames.csv).
 VARIANTS = {
     "Amelia": ["Millie", "Mia"],
@@ -312,8 +61,11 @@ VARIANTS = {
     "Victoria": ["Vicky"],
     "Kayleigh": ["Kayley", "Kaylee"],
 }
+# Wider than the demo's Sefton: a roll covers Merseyside and West Lancashire.
 OUTWARD = [f"L{n}" for n in range(1, 40)] + [f"PR{n}" for n in range(1, 10)] + ["WA10", "WN8"]
-UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+# Dates of birth are of children in Reception to Year 11 in this school year (fixed, so a seed
+# always gives the same files).
+SCHOOL_YEAR = date(2025, 9, 1)
 
 
 @dataclass(frozen=True)
@@ -339,29 +91,27 @@ class Person:
 
 
 def _upn(rng: random.Random, serial: int) -> str:
-    body = f"343{rng.randrange(2000, 7000):04d}{rng.randrange(10, 25):02d}{serial % 1000:03d}"
-    total = sum(w * int(c) for w, c in enumerate(body, start=2))
-    return UPN_LETTERS[total % 23] + body
+    estab, year = rng.randrange(2000, 7000), rng.randrange(10, 25)
+    return people.upn_for(la="343", estab=estab, year=year, serial=serial % 1000)
 
 
 def _postcode(rng: random.Random) -> str:
-    letters = "ABDEFGHJLNPQRSTUWXYZ"
-    return f"{rng.choice(OUTWARD)} {rng.randrange(10)}{rng.choice(letters)}{rng.choice(letters)}"
+    return people.postcode_in(rng, rng.choice(OUTWARD))
 
 
 def _dob(rng: random.Random) -> date:
-    return date(2009, 9, 1) + timedelta(days=rng.randrange(365 * 12))
+    return people.date_of_birth_in_year(rng, rng.randrange(12), on=SCHOOL_YEAR)
 
 
 def _child(rng: random.Random, n: int, prefix: str) -> Person:
     sex = rng.choice("FM")
-    first = rng.choice(GIRLS if sex == "F" else BOYS)
+    first = people.given_name(rng, sex, NAMES)
     return Person(
         id=f"{prefix}{n}",
         first_name=first,
-        last_name=rng.choice(SURNAMES)
+        last_name=people.surname(rng, NAMES)
         if rng.random() < 0.9
-        else rng.choice(SURNAMES) + "-" + rng.choice(SURNAMES),
+        else people.surname(rng, NAMES) + "-" + people.surname(rng, NAMES),
         dob=_dob(rng),
         sex=sex,
         postcode=_postcode(rng),
@@ -416,7 +166,7 @@ def _noisy(rng: random.Random, p: Person, new_id: str, kinds: list[str] | None =
             if "-" in q.last_name:
                 q = replace(q, last_name=rng.choice(q.last_name.split("-")))
             else:
-                q = replace(q, last_name=f"{q.last_name}-{rng.choice(SURNAMES)}")
+                q = replace(q, last_name=f"{q.last_name}-{people.surname(rng, NAMES)}")
         elif noise == 5 and q.dob and q.dob.day <= 12 and q.dob.day != q.dob.month:
             q = replace(q, dob=q.dob.replace(day=q.dob.month, month=q.dob.day))
         elif noise == 6 and q.dob:
@@ -454,9 +204,7 @@ def _twin(rng: random.Random, p: Person, new_id: str, *, same_dob: bool) -> Pers
     # Not a form of the sibling's name: twins are not called Isabella and Bella, or Joseph and
     # Yusuf (names the reference list treats as one name are, rightly, not "different").
     names = [
-        n
-        for n in (GIRLS if sex == "F" else BOYS)
-        if n[0] != p.first_name[0] and not _same_name(n, p.first_name)
+        n for n in NAMES.given(sex) if n[0] != p.first_name[0] and not _same_name(n, p.first_name)
     ]
     dob = (
         p.dob
@@ -522,11 +270,11 @@ def write(
     kinds: dict[str, str] | None = None,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name, people in (("roll.csv", roll), ("referrals.csv", left)):
+    for name, records in (("roll.csv", roll), ("referrals.csv", left)):
         with (out / name).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(HEADER)
-            writer.writerows(p.row() for p in people)
+            writer.writerows(p.row() for p in records)
     for name, pairs in (("truth.csv", truth), ("traps.csv", traps)):
         with (out / name).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)

@@ -7,9 +7,10 @@ admin.site.site_title = "cmetrack"
 urlpatterns = [
     path("", include("cmetrack.cases.urls")),
     path("account/", include("cmetrack.accounts.urls")),
-    path("intake/", include("cmetrack.referrals.urls")),
+    path("", include("cmetrack.referrals.urls")),  # intake/ and the team's referral entry
     path("matching/", include("cmetrack.matching.urls")),
-    path("audit/", include("cmetrack.audit.urls")),
+    # Subject access keeps the audit/ address it had before privacy became its own app.
+    path("audit/", include("cmetrack.privacy.urls")),
     path("reports/", include("cmetrack.reports.urls")),
     path("admin/", admin.site.urls),
 ]

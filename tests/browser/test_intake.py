@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from cmetrack.accounts.models import Organisation, User
 from cmetrack.referrals.importing.rows import TEMPLATE_COLUMNS
@@ -28,9 +29,9 @@ def _sign_in(page: Page, base: str, username: str, next_url: str) -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_school_sends_a_deletion_return_and_the_team_sees_it(
-    live_server: object, page: Page
+    live_server: LiveServer, page: Page
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     school = SchoolFactory(name="Netherton Park Primary School")
     org = OrganisationFactory(kind=Organisation.Kind.SCHOOL, name=school.name, school=school)
     UserFactory(username="school", role=User.Role.SCHOOL_USER, organisation=org)
@@ -67,9 +68,9 @@ def test_a_school_sends_a_deletion_return_and_the_team_sees_it(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_upload_with_errors_is_previewed_row_by_row(
-    live_server: object, page: Page, tmp_path: Path
+    live_server: LiveServer, page: Page, tmp_path: Path
 ) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     school = SchoolFactory(urn="104321", name="Netherton Park Primary School")
     org = OrganisationFactory(kind=Organisation.Kind.SCHOOL, name=school.name, school=school)
     UserFactory(username="school", role=User.Role.SCHOOL_USER, organisation=org)

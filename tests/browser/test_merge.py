@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from cmetrack.accounts.models import User
 from cmetrack.children.models import Child
@@ -15,7 +16,7 @@ from .conftest import screenshot
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_officer_merges_a_duplicate_record_from_the_case_page(
-    live_server: object, page: Page
+    live_server: LiveServer, page: Page
 ) -> None:
     UserFactory(username="merger", role=User.Role.CME_OFFICER)
     case = CaseFactory(
@@ -30,11 +31,11 @@ def test_an_officer_merges_a_duplicate_record_from_the_case_page(
     )
     AddressFactory(child=duplicate, line_1="4 Marsh Lane", postcode="L20 7AE")
 
-    page.goto(f"{live_server.url}/account/sign-in/")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill("merger")
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server.url}/cases/{case.public_id}/")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/cases/{case.public_id}/")
     page.get_by_role("link", name="Check for duplicate records of this child").click()
     expect(page.get_by_text("Millie Kowalczyk", exact=False).first).to_be_visible()
     page.get_by_role("link", name="Compare and merge", exact=False).first.click()

@@ -2,7 +2,8 @@
 to enquiries, add a note, close it with an outcome, and read each step on the timeline."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from cmetrack.accounts.models import User
 from cmetrack.cases.models import Case
@@ -14,11 +15,11 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
-def signed_in_officer(live_server: object, page: Page, db: None) -> User:
+def signed_in_officer(live_server: LiveServer, page: Page, db: None) -> User:
     officer = UserFactory(
         username="officer", first_name="Olive", last_name="Officer", role=User.Role.CME_OFFICER
     )
-    page.goto(f"{live_server.url}/")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     screenshot(page, "sign-in")
     page.get_by_label("Username").fill("officer")
@@ -30,7 +31,7 @@ def signed_in_officer(live_server: object, page: Page, db: None) -> User:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_officer_records_works_and_closes_a_case_in_the_browser(
-    live_server: object, page: Page, signed_in_officer: User
+    live_server: LiveServer, page: Page, signed_in_officer: User
 ) -> None:
     school = SchoolFactory(name="Netherton Park Primary School")
     page.get_by_role("link", name="Record a referral").first.click()
@@ -80,7 +81,7 @@ def test_officer_records_works_and_closes_a_case_in_the_browser(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_missing_field_shows_the_error_summary_and_focuses_it(
-    live_server: object, page: Page, signed_in_officer: User
+    live_server: LiveServer, page: Page, signed_in_officer: User
 ) -> None:
     page.get_by_role("link", name="Record a referral").first.click()
     page.get_by_role("button", name="Record referral").click()
@@ -93,14 +94,14 @@ def test_a_missing_field_shows_the_error_summary_and_focuses_it(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_case_list_filters_without_javascript(
-    live_server: object, browser: object, db: None
+    live_server: LiveServer, browser: Browser, db: None
 ) -> None:
     UserFactory(username="nojs", role=User.Role.CME_OFFICER)
     CaseFactory(child__surname="Quillfeather")
     CaseFactory(child__surname="Otherfamily")
-    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server.url}/account/sign-in/")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill("nojs")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from cmetrack.accounts.models import User
 from cmetrack.cases.models import Case
@@ -15,13 +16,13 @@ from .conftest import screenshot
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_nickname_referral_offers_the_known_child_with_reasons(
-    live_server: object, page: Page
+    live_server: LiveServer, page: Page
 ) -> None:
     UserFactory(username="matcher", role=User.Role.CME_OFFICER)
     known = ChildFactory(forenames="Amelia", surname="Kowalczyk", date_of_birth=date(2015, 3, 27))
     AddressFactory(child=known, line_1="4 Marsh Lane", postcode="L20 7AE")
 
-    page.goto(f"{live_server.url}/account/sign-in/")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill("matcher")
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()

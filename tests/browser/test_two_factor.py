@@ -2,6 +2,8 @@
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from cmetrack.accounts.models import User
 from cmetrack.testing.factories import UserFactory
@@ -11,14 +13,14 @@ from .conftest import screenshot
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_officer_sets_up_two_factor_sign_in_and_reaches_the_dashboard(
-    live_server: object, page: Page, settings: object
+    live_server: LiveServer, page: Page, settings: Settings
 ) -> None:
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    settings.CMETRACK_REQUIRE_2FA = True  # type: ignore[attr-defined]
+    settings.CMETRACK_REQUIRE_2FA = True
     user = UserFactory(username="twofa", role=User.Role.CME_OFFICER)
-    page.goto(f"{live_server.url}/account/sign-in/")  # type: ignore[attr-defined]
+    page.goto(f"{live_server.url}/account/sign-in/")
     page.get_by_label("Username").fill("twofa")
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
@@ -76,3 +77,20 @@ def load_reference_choices(form: forms.Form) -> None:
     for name, queryset in choices.items():
         if name in form.fields:
             form.fields[name].queryset = queryset  # type: ignore[attr-defined]
+
+
+class GdsDateField(DateInputField):
+    """The GOV.UK day/month/year date input, refusing a year Python cannot hold (99999999999
+    would otherwise raise OverflowError and answer 500) with the Design System's message."""
+
+    def compress(self, data_list: Any) -> Any:
+        try:
+            return super().compress(data_list)
+        except OverflowError as error:
+            raise forms.ValidationError("Enter a real date", code="invalid") from error
+
+
+def date_field(label: str, required: bool = False, help_text: str = "") -> GdsDateField:
+    field = GdsDateField(label=label, required=required, help_text=help_text)
+    field.require_all_fields = False
+    return field

@@ -1,13 +1,12 @@
 from django.urls import path
 
-from .views import actions, pages, referral, safeguarding, tasks
+from .views import actions, pages, safeguarding, tasks
 
 app_name = "cases"
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("cases/", pages.case_list_view, name="list"),
-    path("referrals/new/", referral.referral_create, name="referral-create"),
     path("tasks/", tasks.task_list, name="tasks"),
     path("approvals/", safeguarding.approvals, name="approvals"),
     path(

@@ -43,7 +43,7 @@ class Child(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
-    # Set by the retention job: the record no longer says who the child is (audit/retention.py).
+    # Set by the retention job: the record no longer says who the child is (privacy/retention.py).
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

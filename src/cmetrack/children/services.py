@@ -1,7 +1,7 @@
 """Writes to a child's record. Keyword-only, one transaction each, audited (auditlog)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,9 +9,18 @@ from django.utils import timezone
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
 from cmetrack.core.postcode import normalise_postcode
-from cmetrack.core.upn import normalise_upn
+from cmetrack.core.upn import normalise_upn, validate_upn
 
-from .models import Address, Child, ChildFlag, Contact, VulnerabilityFlagType
+from .models import (
+    Address,
+    Child,
+    ChildFlag,
+    Contact,
+    FormerUpn,
+    OtherName,
+    SenStatus,
+    VulnerabilityFlagType,
+)
 
 
 class ChildError(Exception):
@@ -51,7 +60,7 @@ class ChildData:
     contacts: list[ContactData] = field(default_factory=list)
 
 
-def _address_create(*, child: Child, data: AddressData) -> Address:
+def _address_create(*, child: Child, data: AddressData, date_to: date | None = None) -> Address:
     raw = data.postcode.strip()
     # A bad postcode is a warning, not a block (STANDARDS.md): keep the text as given.
     normalised = normalise_postcode(raw) if raw else None
@@ -65,6 +74,7 @@ def _address_create(*, child: Child, data: AddressData) -> Address:
         postcode_raw=raw,
         country=data.country.strip(),
         date_from=data.date_from,
+        date_to=date_to,
     )
 
 
@@ -158,3 +168,127 @@ def child_flag_remove(*, flag: ChildFlag, by: User) -> None:
     with acting_as(by):
         flag.removed_at = timezone.now()
         flag.save(update_fields=["removed_at"])
+
+
+# --- details the referral form does not take: ethnicity, SEN, other names, history ---------
+
+
+def _check_writable(child: Child) -> None:
+    if child.merged_into_id is not None:
+        raise ChildError(
+            f"{child.full_name}'s record was merged into another; change that record instead."
+        )
+    if child.anonymised_at is not None:
+        raise ChildError("This record has been anonymised and can no longer be changed.")
+
+
+def _check_length(value: str, limit: int, what: str) -> None:
+    if len(value) > limit:
+        raise ChildError(f"The {what} is too long: at most {limit} characters.")
+
+
+@transaction.atomic
+def child_details_update(
+    *,
+    child: Child,
+    by: User,
+    ethnicity: str | None = None,
+    sen_status: str | None = None,
+) -> Child:
+    """Set the child's ethnicity and SEN status; a value left as None is not changed."""
+    _check_writable(child)
+    changed: list[str] = []
+    if ethnicity is not None:
+        ethnicity = ethnicity.strip()
+        _check_length(ethnicity, 60, "ethnicity")
+        if ethnicity != child.ethnicity:
+            child.ethnicity = ethnicity
+            changed.append("ethnicity")
+    if sen_status is not None:
+        if sen_status not in SenStatus.values:
+            raise ChildError(f"“{sen_status}” is not an SEN status.")
+        if sen_status != child.sen_status:
+            child.sen_status = sen_status
+            changed.append("sen_status")
+    if changed:
+        with acting_as(by):
+            child.save(update_fields=[*changed, "updated_at"])
+    return child
+
+
+@transaction.atomic
+def child_other_name_add(
+    *, child: Child, kind: str, by: User, forenames: str = "", surname: str = ""
+) -> OtherName:
+    """Record a name the child is also known by (matching searches these too)."""
+    _check_writable(child)
+    forenames, surname = forenames.strip(), surname.strip()
+    if kind not in OtherName.Kind.values:
+        raise ChildError(f"“{kind}” is not a kind of other name.")
+    if not (forenames or surname):
+        raise ChildError("Give the other forename(s), the other surname, or both.")
+    _check_length(forenames, 100, "other forename")
+    _check_length(surname, 100, "other surname")
+    for known in child.other_names.filter(kind=kind):
+        if (known.forenames.casefold(), known.surname.casefold()) == (
+            forenames.casefold(),
+            surname.casefold(),
+        ):
+            raise ChildError(f"“{known}” is already recorded for {child.full_name}.")
+    with acting_as(by):
+        return OtherName.objects.create(
+            child=child, kind=kind, forenames=forenames, surname=surname
+        )
+
+
+@transaction.atomic
+def child_former_upn_add(*, child: Child, upn: str, by: User) -> FormerUpn:
+    """Record a UPN the child no longer uses, such as a temporary one; children match on it."""
+    _check_writable(child)
+    upn = normalise_upn(upn)
+    problems = validate_upn(upn)
+    if problems:
+        raise ChildError("; ".join(problem.message for problem in problems))
+    if upn == child.upn:
+        raise ChildError(f"{upn} is {child.full_name}'s current UPN, not a former one.")
+    if child.former_upns.filter(upn=upn).exists():
+        raise ChildError(f"{upn} is already recorded as a former UPN of {child.full_name}.")
+    with acting_as(by):
+        return FormerUpn.objects.create(child=child, upn=upn)
+
+
+@transaction.atomic
+def child_address_add(
+    *, child: Child, data: AddressData, by: User, date_to: date | None = None
+) -> Address:
+    """Add an address to the child's history.
+
+    With `date_to` it is a previous address and the current one is left alone. Without, it is
+    the new current address: every open address ends the day before it starts (today, when the
+    start is not known). Refused, writing nothing, if an address would end before it starts.
+    """
+    _check_writable(child)
+    if data.state not in Address.State.values:
+        raise ChildError(f"“{data.state}” is not an address state.")
+    if data.state == Address.State.KNOWN and not (data.line_1.strip() or data.postcode.strip()):
+        raise ChildError("A known address needs at least its first line or its postcode.")
+    if date_to is not None and data.date_from is not None and date_to < data.date_from:
+        raise ChildError("An address cannot end before it starts.")
+    # A previous address leaves the current one alone; a new current one closes every open one.
+    closing: list[Address] = []
+    ended = timezone.localdate()
+    if date_to is None:
+        closing = list(child.addresses.filter(date_to__isnull=True).order_by("pk"))
+        if data.date_from is not None:
+            ended = data.date_from - timedelta(days=1)
+    for address in closing:
+        if address.date_from is not None and address.date_from > ended:
+            raise ChildError(
+                "The new address must start after the current one, which started on "
+                f"{address.date_from:%-d %B %Y}."
+            )
+    with acting_as(by):
+        for address in closing:
+            address.date_to = ended
+            address.save(update_fields=["date_to"])
+        return _address_create(child=child, data=data, date_to=date_to)

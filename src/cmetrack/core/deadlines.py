@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from .grounds import ground_or_none
 from .school_calendar import SchoolCalendar
 
 
@@ -189,9 +190,9 @@ def earliest_removal_date(
     `trigger` is day 0 of the waiting period: for (h) the last day of the authorised leave (the
     pupil was due back the next school day); for (i) the last day the pupil attended. None for
     other grounds, which carry no such waiting period."""
-    days = {"h": timescales.ground_h_school_days, "i": timescales.ground_i_school_days}
-    waiting = days.get(ground.strip("() ").lower())
-    if waiting is None:
+    found = ground_or_none(ground)
+    if found is None or not found.waiting_timescale:
         return None
+    waiting: int = getattr(timescales, found.waiting_timescale)
     # The waiting days must pass in full: removal is possible on the school day after them.
     return calendar.next_school_day(calendar.add_school_days(trigger, waiting))

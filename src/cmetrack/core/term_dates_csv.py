@@ -12,12 +12,15 @@ The format, one row per term, INSET day (or run of days) or closure:
 - `start` and `end` are ISO (`2025-09-01`) or UK (`01/09/2025`) dates, both inclusive. An INSET
   or closure row may leave `end` blank for a single day.
 - Column order does not matter and extra columns (notes, say) are ignored. Blank rows are
-  skipped. UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8" writes one).
+  skipped. UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8" writes one), and only
+  UTF-8: the file is small and written by hand, so "save it as CSV UTF-8" is the better answer
+  than guessing (`decode_term_dates`, on `cmetrack.core.text_decoding`).
 
 Errors are collected, not raised: every problem comes back as a `RowError` (spreadsheet row, the
-header being row 1; column; message) so an administrator can fix the whole file in one go. A
-year in which any row failed is left out of `calendars` altogether and listed in
-`rejected_years`: half a year's terms would give school-day counts that look right and are wrong.
+header being row 1; column, or "header" / "file" for the file as a whole; message) so an
+administrator can fix the whole file in one go. A year in which any row failed is left out of
+`calendars` altogether and listed in `rejected_years`: half a year's terms would give school-day
+counts that look right and are wrong.
 Callers importing the file should normally commit nothing unless `ok`.
 
 The bundled `data/sefton_term_dates.csv` is ILLUSTRATIVE: synthetic but realistic dates for
@@ -34,11 +37,18 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 
+from cmetrack.core import row_errors
 from cmetrack.core.school_calendar import (
     AcademicYearCalendar,
     Term,
     academic_year_bounds,
     academic_year_label,
+)
+from cmetrack.core.text_decoding import (
+    DecodingProblem,
+    TextDecodingError,
+    TextEncoding,
+    decode_text,
 )
 from cmetrack.core.year_group import academic_year_start
 
@@ -51,11 +61,15 @@ _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
 _ACADEMIC_YEAR = re.compile(r"(\d{4})\s*/\s*(\d{2}|\d{4})")
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # as a spreadsheet shows it: the header is row 1, the first data row is row 2
-    field: str  # a column name, or "header" / "file" for problems with the file as a whole
-    message: str
+TERM_DATES_ENCODINGS = frozenset({TextEncoding.UTF8})
+
+
+class RowError(row_errors.RowError):
+    """The one `cmetrack.core.row_errors.RowError`, written "Row 3, ..." with a capital as the
+    term-dates command and its tests have always printed it (the other importers write "row 3").
+    Nothing else differs; once the two agree on a case this class goes."""
+
+    __slots__ = ()
 
     def __str__(self) -> str:
         return f"Row {self.row}, {self.field}: {self.message}"
@@ -120,20 +134,30 @@ def _parse_academic_year(value: str) -> int:
     return start
 
 
+def decode_term_dates(data: bytes) -> str:
+    """The text of an uploaded term-dates file: UTF-8, byte-order mark or not, and no NUL.
+    Raises TextDecodingError otherwise."""
+    return decode_text(data, accept=TERM_DATES_ENCODINGS)
+
+
 def parse_term_dates_bytes(data: bytes) -> TermDatesParseResult:
     """Decode an uploaded file (UTF-8, optional BOM) and parse it; bad bytes become an error."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = data[: error.start].count(b"\n") + 1
+        text = decode_term_dates(data)
+    except TextDecodingError as error:
+        if error.problem is DecodingProblem.NUL:
+            found = "it contains NUL bytes, so it is not a CSV text file"
+        else:
+            # A UTF-16 file is refused here too: its first byte, 0xff or 0xfe, is not UTF-8.
+            found = f"byte 0x{error.byte:02x}"
         return TermDatesParseResult(
             calendars=(),
             errors=(
                 RowError(
-                    row,
+                    error.line,
                     "file",
-                    f"the file is not UTF-8 (byte 0x{data[error.start]:02x}): save it from "
-                    "your spreadsheet as 'CSV UTF-8'",
+                    f"the file is not UTF-8 ({found}): save it from your spreadsheet as "
+                    "'CSV UTF-8'",
                 ),
             ),
             rejected_years=(),

@@ -15,9 +15,6 @@ from django.db import models, transaction
 from cmetrack.accounts.access import is_la_staff
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
-from cmetrack.cases.models import Case
-from cmetrack.cases.services import case_add_note
-from cmetrack.cases.status import Status
 from cmetrack.children.models import (
     Address,
     Child,
@@ -30,6 +27,7 @@ from cmetrack.children.models import (
 from cmetrack.core.upn import normalise_upn
 
 from .keys import blocking_keys
+from .merge_registry import merge_participant_for, merge_participants
 from .models import ChildMatchKey, NonMatch
 
 
@@ -126,8 +124,8 @@ SOURCE, TARGET = "source", "target"
 
 # Relations that are not the child's story and never move.
 _NOT_MOVED = {ChildMatchKey, NonMatch}
+# Labels for the children app's rows; apps above matching register theirs (merge_registry).
 _LABELS: dict[type[models.Model], str] = {
-    Case: "Cases",
     Address: "Addresses",
     OtherName: "Other names",
     FormerUpn: "Former UPNs",
@@ -197,9 +195,17 @@ def _relations() -> list[tuple[type[models.Model], str]]:
     return found
 
 
+def _label(model: type[models.Model]) -> str:
+    participant = merge_participant_for(model)
+    if participant is not None:
+        return participant.label
+    return _LABELS.get(model, str(model._meta.verbose_name_plural).capitalize())
+
+
 def _describe(obj: models.Model) -> str:
-    if isinstance(obj, Case):
-        return f"{obj.reference} ({obj.get_status_display()})"
+    participant = merge_participant_for(type(obj))
+    if participant is not None:
+        return participant.describe(obj)
     if isinstance(obj, ChildFlag):
         state = "removed" if obj.removed_at else "active"
         return f"{obj.flag_type.label} ({state})"
@@ -217,10 +223,6 @@ def _stays_behind(obj: models.Model, target: Child) -> bool:
     return False
 
 
-def _open_case(child: Child) -> Case | None:
-    return child.cases.exclude(status=Status.CLOSED).first()
-
-
 def child_merge_preview(*, source: Child, target: Child) -> MergePreview:
     """What merging `source` into `target` would do: rows that move, fields to choose, and
     anything that stops the merge. Reads only."""
@@ -234,8 +236,7 @@ def child_merge_preview(*, source: Child, target: Child) -> MergePreview:
             else:
                 items.append(_describe(obj))
         if items:
-            label = _LABELS.get(model, str(model._meta.verbose_name_plural).capitalize())
-            moves.append(MovingGroup(label, items))
+            moves.append(MovingGroup(_label(model), items))
     upn_s, upn_t = normalise_upn(source.upn), normalise_upn(target.upn)
     conflicts: list[FieldConflict] = []
     filled: list[str] = []
@@ -257,14 +258,9 @@ def child_merge_preview(*, source: Child, target: Child) -> MergePreview:
     elif source.merged_into_id or target.merged_into_id:
         blocker = "One of these records has already been merged into another."
     else:
-        open_s, open_t = _open_case(source), _open_case(target)
-        if open_s is not None and open_t is not None:
-            blocker = (
-                f"Both records have an open case ({open_s.reference} and {open_t.reference}). "
-                "A child can only have one open case: close one of them first (outcome "
-                "“Duplicate of another case”), moving anything it needs to the other, "
-                "then merge. Closed cases move with the record."
-            )
+        for participant in merge_participants():
+            if blocker := participant.blocker(source, target):
+                break
     return MergePreview(
         source=source,
         target=target,
@@ -350,9 +346,8 @@ def child_merge(*, source: Child, target: Child, choices: dict[str, str], by: Us
         source.save(update_fields=["merged_into", "updated_at"])
     match_keys_refresh(source)
     match_keys_refresh(target)
-    case = _open_case(target)
-    if case is not None:
-        case_add_note(case=case, text=_summary(preview), by=by)
+    for participant in merge_participants():
+        participant.merged(target, _summary(preview), by)
     target.refresh_from_db()
     return target
 

@@ -6,4 +6,13 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Intake: returns, referrals and notifications"
 
     def ready(self) -> None:
+        from cmetrack.cases.daily_jobs import daily_job_register
+
         from . import audit_registration  # noqa: F401
+        from .services.escalation import arrival_escalations_notify_missing
+
+        def notify() -> str:
+            told = arrival_escalations_notify_missing()
+            return f"{told} escalated arrival(s) sent to the MASH address after a failed email."
+
+        daily_job_register("referrals.arrival_escalations", notify)

@@ -13,27 +13,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditlog.cid import get_cid
-from auditlog.context import auditlog_value
-from auditlog.diff import model_instance_diff
-from auditlog.models import LogEntry
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import router, transaction
+from django.db import transaction
 from django.utils import timezone
-from django.utils.encoding import smart_str
 
 from cmetrack.accounts.access import can_submit_school_returns, is_la_staff, is_school_user
 from cmetrack.accounts.models import User
+from cmetrack.audit.bulk import bulk_insert_with_audit
 from cmetrack.audit.context import acting_as
 from cmetrack.cases.events import EventKind
 from cmetrack.cases.services import case_intake_event
 from cmetrack.children.models import Child
+from cmetrack.core.school_calendar import SchoolCalendar
+from cmetrack.schooldays.selectors import school_calendar
 from cmetrack.schools.models import School
 
 from .importing.parse import parse_return_file
 from .importing.rows import ParsedFile, ReturnRow, ReturnType, RowError, UnreadableFile
+from .importing.tabular import COLUMN_FOR
 from .importing.values import neutralise_formula
 from .known import ChildKey, children_known, open_cases_of
 from .models import DeletionReturn, ImportBatch, NewPupilReturn, Submission, new_reference
@@ -114,8 +111,6 @@ def _child(row: ReturnRow) -> ChildParticulars:
 def _data(row: ReturnRow, schools: dict[str, School]) -> DeletionData | NewPupilData:
     school = schools[row.school_urn]
     if row.return_type == ReturnType.DELETION:
-        if row.deletion_date is None:
-            raise IntakeError("Enter the deletion date", "deletion_date")
         return DeletionData(
             child=_child(row),
             school=school,
@@ -128,8 +123,6 @@ def _data(row: ReturnRow, schools: dict[str, School]) -> DeletionData | NewPupil
             new_school=schools.get(row.new_school_urn) if row.new_school_urn else None,
             lost_pupil=row.lost_pupil,
         )
-    if row.start_date is None:
-        raise IntakeError("Enter the start date", "start_date")
     return NewPupilData(
         child=_child(row),
         school=school,
@@ -137,6 +130,11 @@ def _data(row: ReturnRow, schools: dict[str, School]) -> DeletionData | NewPupil
         parent_names=row.parent_name,
         parent_phone=row.parent_phone,
     )
+
+
+def _column(field_name: str) -> str:
+    """A check's field name as the return file spells it."""
+    return COLUMN_FOR.get(field_name, field_name)
 
 
 def _schools(rows: Iterable[ReturnRow]) -> dict[str, School]:
@@ -179,6 +177,7 @@ def import_preview(*, parsed: ParsedFile, by: User, school_urn: str = "") -> Pre
         own_urn = by.organisation.school.urn
     seen: dict[tuple[str, ...], int] = {}
     already_bad = preview.bad_rows
+    already_warned = set(preview.warnings)
     checked: list[ReturnRow] = []
     for row in parsed.rows:
         if row.row in already_bad:
@@ -202,11 +201,17 @@ def import_preview(*, parsed: ParsedFile, by: User, school_urn: str = "") -> Pre
             try:
                 data = _data(row, schools)
                 if isinstance(data, DeletionData):
-                    deletion_return_check(data=data, by=by)
+                    verdict = deletion_return_check(data=data, by=by)
                 else:
-                    new_pupil_return_check(data=data, by=by)
+                    verdict = new_pupil_return_check(data=data, by=by)
             except IntakeError as error:
-                problem = RowError(row.row, error.field or "", str(error))
+                problem = RowError(row.row, _column(error.field or ""), str(error))
+            else:
+                # The parser ran the same check; rows built another way get its warnings here.
+                for warning in verdict.warnings:
+                    flagged = RowError(row.row, _column(warning.field), warning.message)
+                    if flagged not in already_warned:
+                        preview.warnings.append(flagged)
         seen.setdefault(_key(row), row.row)
         if problem is not None:
             preview.errors.append(problem)
@@ -306,11 +311,16 @@ def import_commit(
     saved: list[tuple[ReturnRow, Submission]] = []
     # Built and checked by the route services row by row, then written in bulk with an audit
     # entry each (see _bulk_insert), inside this one transaction.
+    calendars: dict[str, SchoolCalendar] = {}
     for done, row in enumerate(rows, start=1):
         data = _data(row, schools)
         try:
             if isinstance(data, DeletionData):
-                ret: Submission = deletion_return_build(data=data, by=by, batch=batch)
+                if row.school_urn not in calendars:
+                    calendars[row.school_urn] = school_calendar(school=data.school)
+                ret: Submission = deletion_return_build(
+                    data=data, by=by, batch=batch, calendar=calendars[row.school_urn]
+                )
             else:
                 ret = new_pupil_return_build(data=data, by=by, batch=batch)
         except IntakeError as error:  # the database changed since the preview
@@ -363,69 +373,10 @@ INSERT_BATCH = 500
 
 
 def _bulk_insert(returns: list[Submission], *, by: User) -> None:
-    """Insert returns of one concrete model (DeletionReturn or NewPupilReturn) in batches, and
-    write for each the audit entry auditlog would have written on save(), also in batches.
-
-    Django's bulk_create refuses multi-table inheritance, so the parent `Submission` rows go in
-    with bulk_create (which gives back their keys) and the child rows with the same internal
-    insert that Model.save() uses. bulk_create sends no signals, so auditlog's CREATE entry
-    (same content type, object, repr, field-by-field changes, actor and correlation id) is made
-    here; tests compare it with a single return's entry.
-    """
-    if not returns:
-        return
-    model = type(returns[0])
-    assert all(type(r) is model for r in returns) and model is not Submission
-    db = router.db_for_write(model)
-    parent_fields = [f for f in Submission._meta.concrete_fields if not f.primary_key]
-    child_fields = list(model._meta.local_concrete_fields)
-    for start in range(0, len(returns), INSERT_BATCH):
-        chunk = returns[start : start + INSERT_BATCH]
-        parents = []
-        for ret in chunk:
-            if not ret.reference:
-                ret.reference = new_reference(ret.kind)
-            parents.append(
-                Submission(**{f.attname: getattr(ret, f.attname) for f in parent_fields})
-            )
-        Submission.objects.using(db).bulk_create(parents)
-        for ret, parent in zip(chunk, parents, strict=True):
-            assert parent.pk is not None
-            ret.pk = ret.id = parent.pk
-            ret._state.adding = False
-            ret._state.db = db
-        # The insert Model.save() itself uses for a child table (no bulk_create for MTI).
-        model._base_manager.using(db)._insert(  # type: ignore[attr-defined]
-            chunk, fields=child_fields, using=db
-        )
-    _audit_created(returns, by=by)
-
-
-def _audit_created(objects: list[Submission], *, by: User) -> None:
-    """auditlog's CREATE entries for objects inserted without save() (see _bulk_insert)."""
-    content_type = ContentType.objects.get_for_model(type(objects[0]))
-    context = auditlog_value.get(None) or {}
-    cid = get_cid()
-    now = timezone.now()
-    entries = [
-        LogEntry(
-            content_type=content_type,
-            object_pk=str(obj.pk),
-            object_id=obj.pk,
-            object_repr=smart_str(obj),
-            action=LogEntry.Action.CREATE,
-            changes=model_instance_diff(
-                None,
-                obj,
-                use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False),
-            ),
-            actor=by,
-            actor_email=by.email or None,
-            remote_addr=context.get("remote_addr"),
-            remote_port=context.get("remote_port"),
-            cid=cid,
-            timestamp=now,
-        )
-        for obj in objects
-    ]
-    LogEntry.objects.bulk_create(entries, batch_size=INSERT_BATCH)
+    """Insert returns of one concrete model (DeletionReturn or NewPupilReturn) in batches, each
+    with the audit entry auditlog would have written on save() (see cmetrack.audit.bulk; tests
+    compare it with a single return's entry)."""
+    for ret in returns:
+        if not ret.reference:  # what Submission.save() would have done
+            ret.reference = new_reference(ret.kind)
+    bulk_insert_with_audit(returns, by=by, batch_size=INSERT_BATCH)

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cmetrack.core.grounds import Ground, Route, ground_choices, ground_or_not_stated
 from cmetrack.core.references import random_reference
 
-from .grounds import GROUND_CHOICES, Ground, Route, ground
+from .checks.limits import MAX_LENGTH
 
 
 class Kind(models.TextChoices):
@@ -85,16 +86,28 @@ class Submission(models.Model):
         "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # The child as the sender described them; the LA matches this to a child record at triage.
-    forenames = models.CharField("legal forename(s)", max_length=100, blank=True)
-    surname = models.CharField("legal surname", max_length=100, blank=True)
+    forenames = models.CharField(
+        "legal forename(s)", max_length=MAX_LENGTH["forenames"], blank=True
+    )
+    surname = models.CharField("legal surname", max_length=MAX_LENGTH["surname"], blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, default="U")
-    upn = models.CharField("UPN", max_length=13, blank=True)
-    address_line_1 = models.CharField(max_length=200, blank=True)
-    town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=20, blank=True)
+    upn = models.CharField("UPN", max_length=MAX_LENGTH["upn"], blank=True)
+    address_line_1 = models.CharField(max_length=MAX_LENGTH["address_line_1"], blank=True)
+    town = models.CharField(max_length=MAX_LENGTH["town"], blank=True)
+    postcode = models.CharField(max_length=MAX_LENGTH["postcode"], blank=True)
     # For the acknowledgement email, which carries the reference only.
     contact_email = models.EmailField(blank=True)
+    # Escalated on arrival (DOMAIN.md §5: a child protection plan, looked after, a safety concern,
+    # high risk): why, when, and when the MASH address was told. Such items lead the queue.
+    urgent_reasons = models.JSONField(default=list, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    mash_notified_at = models.DateTimeField(null=True, blank=True)
+    # The incoming queue's order: 0 escalated, then 1 high, 2 medium, 3 low risk; oldest first.
+    queue_priority = models.PositiveSmallIntegerField(default=2, db_index=True)
+    # What the intake check flagged when this arrived (late, incomplete, odd), as
+    # [field, message] pairs: recorded and shown to the CME team, never a reason to refuse.
+    intake_warnings = models.JSONField(default=list, blank=True)
 
     route = models.CharField(max_length=20, blank=True, help_text="Recommended routing.")
     triage_state = models.CharField(
@@ -126,7 +139,10 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["received_at", "id"]
-        indexes = [models.Index(fields=["triage_state", "received_at"])]
+        indexes = [
+            models.Index(fields=["triage_state", "received_at"]),
+            models.Index(fields=["triage_state", "queue_priority", "received_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -163,22 +179,29 @@ class Submission(models.Model):
 class DeletionReturn(Submission):
     """Regulation 13 content of a removal from the admission register."""
 
-    parent_names = models.CharField("parent(s) the pupil lives with", max_length=300, blank=True)
+    parent_names = models.CharField(
+        "parent(s) the pupil lives with", max_length=MAX_LENGTH["parent_names"], blank=True
+    )
     parent_address = models.TextField(
         "their address", blank=True, help_text="Blank if the same as the pupil's."
     )
-    emergency_phone = models.CharField(max_length=40)
+    emergency_phone = models.CharField(max_length=MAX_LENGTH["emergency_phone"], blank=True)
     new_address = models.TextField(blank=True)
     new_address_from = models.DateField(null=True, blank=True)
     new_school = models.ForeignKey(
         "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     new_school_name = models.CharField(
-        max_length=200, blank=True, help_text="When the new school is not in the register."
+        max_length=MAX_LENGTH["new_school_name"],
+        blank=True,
+        help_text="When the new school is not in the register.",
     )
     new_school_start = models.DateField(null=True, blank=True)
-    ground = models.CharField(max_length=1, choices=GROUND_CHOICES)
+    # Blank: the notice stated no ground (see core.grounds.NOT_STATED).
+    ground = models.CharField(max_length=1, choices=ground_choices, blank=True)
     deletion_date = models.DateField()
+    # Sent after the removal (regulation 13(4) says no later than it): by how many school days.
+    late_school_days = models.PositiveIntegerField(null=True, blank=True)
     lost_pupil = models.BooleanField(
         default=False, help_text="Destination unknown: a lost-pupil CTF went to S2S."
     )
@@ -191,11 +214,11 @@ class DeletionReturn(Submission):
 
     @property
     def ground_info(self) -> Ground:
-        return ground(self.ground)
+        return ground_or_not_stated(self.ground)
 
     @property
     def awaiting_la_confirmation(self) -> bool:
-        return ground(self.ground).needs_la_confirmation and self.la_confirmed_at is None
+        return self.ground_info.needs_la_confirmation and self.la_confirmed_at is None
 
     @property
     def has_new_school(self) -> bool:
@@ -205,10 +228,12 @@ class DeletionReturn(Submission):
 class NewPupilReturn(Submission):
     """Admission-register particulars of a pupil who has started at the school."""
 
-    parent_names = models.CharField("parent(s) or carer(s)", max_length=300, blank=True)
-    parent_phone = models.CharField(max_length=40, blank=True)
+    parent_names = models.CharField(
+        "parent(s) or carer(s)", max_length=MAX_LENGTH["parent_names"], blank=True
+    )
+    parent_phone = models.CharField(max_length=MAX_LENGTH["parent_phone"], blank=True)
     start_date = models.DateField()
-    previous_school = models.CharField(max_length=200, blank=True)
+    previous_school = models.CharField(max_length=MAX_LENGTH["previous_school"], blank=True)
 
 
 class CmeReferral(Submission):

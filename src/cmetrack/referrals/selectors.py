@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -15,8 +16,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cmetrack.accounts.access import AnyUser, is_la_staff, is_other_la_user, is_partner
-from cmetrack.cases.deadline_services import timescales
-from cmetrack.cases.models import Case
+from cmetrack.cases.models import Case, RiskLevel
+from cmetrack.cases.services import timescales
 from cmetrack.cases.status import OPEN_STATUSES
 from cmetrack.core.deadlines import joint_enquiry_confirmation_due, new_pupil_return_due
 from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
@@ -24,6 +25,7 @@ from cmetrack.matching.selectors import Candidate, candidates_for
 from cmetrack.schooldays.selectors import school_calendar
 
 from .models import (
+    CmeReferral,
     DeletionReturn,
     Direction,
     ImportBatch,
@@ -73,6 +75,10 @@ class QueueItem:
     # The statutory clock for this item, in words (empty when it has none).
     clock: str = ""
     overdue: bool = False
+    # Escalated on arrival, and the risk and flags a referral carries, for the queue to show.
+    urgent_reasons: tuple[str, ...] = ()
+    risk_label: str = ""
+    flags: tuple[str, ...] = ()
 
 
 def _clock(submission: Submission, calendar: SchoolCalendar, today: date) -> tuple[str, bool]:
@@ -103,14 +109,16 @@ def _clock(submission: Submission, calendar: SchoolCalendar, today: date) -> tup
 
 
 def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
-    """Submissions waiting to be triaged, oldest first, with the statutory clock."""
+    """Submissions waiting to be triaged: escalated arrivals first, then by risk, then oldest
+    first; each with its statutory clock."""
     if not is_la_staff(user):
         return []
     today = timezone.localdate()
     waiting = (
         Submission.objects.filter(triage_state=TriageState.NEW)
-        .select_related("school", "organisation", "deletionreturn", "newpupilreturn")
-        .order_by("received_at", "id")
+        .select_related("school", "organisation", "deletionreturn", "newpupilreturn", "cmereferral")
+        .prefetch_related("cmereferral__flags")
+        .order_by("queue_priority", "received_at", "id")
     )
     calendar = school_calendar()
     items = []
@@ -127,9 +135,21 @@ def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
                 awaiting_la_confirmation=bool(deletion and deletion.awaiting_la_confirmation),
                 clock=clock,
                 overdue=overdue,
+                **_risk(s),
             )
         )
     return items
+
+
+def _risk(submission: Submission) -> dict[str, Any]:
+    referral: CmeReferral | None = (
+        getattr(submission, "cmereferral", None) if submission.kind == Kind.REFERRAL else None
+    )
+    return {
+        "urgent_reasons": tuple(submission.urgent_reasons),
+        "risk_label": RiskLevel(referral.risk_level).label if referral else "",
+        "flags": tuple(f.label for f in referral.flags.all()) if referral else (),
+    }
 
 
 def matching_open_case(*, user: AnyUser, submission: Submission) -> Case | None:

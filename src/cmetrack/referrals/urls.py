@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import imports, public, received, submit, triage
+from .views import imports, public, received, submit, team_referral, triage
 
 app_name = "referrals"
 
-urlpatterns = [
+intake_urlpatterns = [
     path("", submit.my_submissions_view, name="mine"),
     path("concern/", public.concern_create, name="concern"),
     path("concern/received/", public.concern_received, name="concern-received"),
@@ -29,4 +29,11 @@ urlpatterns = [
     path("import/template.csv", imports.template_csv, name="import-template"),
     path("import/<uuid:public_id>/", imports.preview, name="import-preview"),
     path("import/<uuid:public_id>/commit/", imports.commit, name="import-commit"),
+]
+
+# Included at the site root: intake's pages live under intake/; the CME team's own referral entry
+# keeps the address it had as a cases page.
+urlpatterns = [
+    path("intake/", include(intake_urlpatterns)),
+    path("referrals/new/", team_referral.referral_create, name="team-referral"),
 ]

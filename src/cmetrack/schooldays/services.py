@@ -25,6 +25,7 @@ from cmetrack.core.term_dates_csv import (
     COLUMNS,
     RowError,
     bundled_term_dates_text,
+    decode_term_dates,
     parse_date,
     parse_term_dates_bytes,
 )
@@ -220,7 +221,7 @@ def _file_rows(data: bytes) -> list[_FileRow]:
     rows as written so the admin shows "Staff training" and a later edit is one row, not five.
     Only called once the parser has accepted every row, so nothing here can fail.
     """
-    text = data.decode("utf-8-sig").removeprefix("\ufeff")
+    text = decode_term_dates(data).removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
     columns = {

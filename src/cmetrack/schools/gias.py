@@ -3,12 +3,13 @@
 The extract (`edubasealldata<yyyymmdd>.csv`, STANDARDS.md "LA numbers, DfE numbers, URNs") is
 Windows-1252, about 140 columns that come and go between extracts, dates as dd-mm-yyyy. So we:
 
-- decode UTF-8 (with or without BOM, as re-saved by Excel or LibreOffice) first, then cp1252;
+- decode UTF-8 (with or without BOM, as re-saved by Excel or LibreOffice) first, then cp1252
+  (`cmetrack.core.text_decoding`; UTF-16 is refused: Excel's "Unicode text" is tab-separated);
 - find columns by header name, never by position, and ignore the ones we do not use;
 - keep every value as text, so codes such as an establishment number "0123" keep their zeros;
-- report row-level problems as data (`RowError`) instead of raising, so the importer can show
-  them all at once (ARCHITECTURE.md, "Imports are two-phase"). Only a file that cannot be read
-  as a whole raises `GiasFileError`.
+- report row-level problems as data (`RowError`, from `cmetrack.core.row_errors`) instead of
+  raising, so the importer can show them all at once (ARCHITECTURE.md, "Imports are
+  two-phase"). Only a file that cannot be read as a whole raises `GiasFileError`.
 
 Row numbers are spreadsheet row numbers: the header is row 1, the first school row 2, which is
 what an officer sees when they open the file to fix it.
@@ -16,7 +17,6 @@ what an officer sees when they open the file to fix it.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -28,6 +28,13 @@ from datetime import date
 from typing import BinaryIO, TypeVar
 
 from cmetrack.core.postcode import normalise_postcode
+from cmetrack.core.row_errors import RowError
+from cmetrack.core.text_decoding import (
+    DecodingProblem,
+    TextDecodingError,
+    TextEncoding,
+    detect_encoding,
+)
 
 MB = 1024 * 1024
 # DfE's download page lists the full "Establishment fields CSV" at about 61 MB (2024-25), and
@@ -85,16 +92,6 @@ _T = TypeVar("_T")
 
 class GiasFileError(Exception):
     """The file cannot be read at all (missing, too big, wrong encoding, not the GIAS layout)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -208,43 +205,27 @@ def read_limited(source: str | os.PathLike[str] | bytes | BinaryIO, *, max_bytes
     return data
 
 
-# Bytes Windows-1252 leaves undefined: meeting one means the file is not a cp1252 text file.
-_CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-_CHUNK = 1024 * 1024
+# GIAS is published in Windows-1252; a re-saved copy may be UTF-8.
+GIAS_ENCODINGS = frozenset({TextEncoding.UTF8, TextEncoding.CP1252})
 
 
-def detect_encoding(data: bytes) -> str:
-    """The codec to read `data` with: UTF-8 (BOM or not) if it is valid UTF-8, else cp1252, the
-    encoding GIAS publishes in. UTF-8 goes first because valid UTF-8 is almost never accidental,
-    whereas any UTF-8 file would also "decode" as cp1252, into mojibake.
-
-    Checked in chunks, without building the decoded text: a full extract is ~60 MB, and the text
-    of it would be two to four times that in memory.
-    """
-    # NUL never appears in a real extract; UTF-16 ("Unicode text" from Excel) is full of them and
-    # would otherwise pass as cp1252 garbage. PostgreSQL also refuses NUL in text columns.
-    if b"\x00" in data:
+def _encoding(data: bytes) -> TextEncoding:
+    """The encoding to read the extract with (`cmetrack.core.text_decoding`), checked without
+    building the decoded text: a full extract is ~60 MB, and its text two to four times that."""
+    try:
+        return detect_encoding(data, accept=GIAS_ENCODINGS)
+    except TextDecodingError as error:
+        if error.problem is DecodingProblem.INVALID:
+            raise GiasFileError(
+                f"the file is neither UTF-8 nor Windows-1252 (byte 0x{error.byte:02x} at offset "
+                f"{error.offset}); is it the GIAS CSV?"
+            ) from None
+        # NUL never appears in a real extract; UTF-16 ("Unicode text" from Excel) is full of
+        # them, or starts with its byte-order mark.
         raise GiasFileError(
             "the file contains NUL bytes: it is not a UTF-8 or Windows-1252 CSV (UTF-16 text or "
             "a spreadsheet saved as something else?)"
-        )
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for start in range(0, len(data), _CHUNK):
-            decoder.decode(view[start : start + _CHUNK])
-        decoder.decode(b"", final=True)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
-    offsets = [offset for byte in _CP1252_UNDEFINED if (offset := data.find(byte)) >= 0]
-    if offsets:
-        first = min(offsets)
-        raise GiasFileError(
-            f"the file is neither UTF-8 nor Windows-1252 (byte 0x{data[first]:02x} at offset "
-            f"{first}); is it the GIAS CSV?"
-        )
-    return "cp1252"
+        ) from None
 
 
 def _column_index(header: Sequence[str]) -> dict[str, int]:
@@ -273,7 +254,7 @@ def parse_gias(
     data = read_limited(source, max_bytes=max_bytes)
     # Decode line by line as csv reads: newline="" so csv sees \r\n inside quoted cells as
     # written (the csv module's documented requirement).
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding=detect_encoding(data), newline="")
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
     # csv.reader with a name -> position map rather than DictReader: same by-name mapping, but no
     # 140-key dict built per row for the 11 columns we read (it matters at 50,000 rows).
     reader = csv.reader(stream)

@@ -34,7 +34,7 @@ CMETRACK_BASE_URL = os.environ.get("CMETRACK_BASE_URL", "http://127.0.0.1:8000")
 # Two-factor sign-in for every user (on in production; off here so the demo signs straight in).
 CMETRACK_REQUIRE_2FA = env_bool("CMETRACK_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "cmetrack"
-# Retention (audit/retention.py): anonymise a child whose cases are all closed once they reach
+# Retention (privacy/retention.py): anonymise a child whose cases are all closed once they reach
 # this age, or, with no date of birth, this many years after their last case closed.
 CMETRACK_RETENTION_AGE = int(os.environ.get("CMETRACK_RETENTION_AGE", "25"))
 CMETRACK_RETENTION_YEARS_WITHOUT_DOB = int(
@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cmetrack.referrals",
     "cmetrack.matching",
     "cmetrack.reports",
+    "cmetrack.privacy",
     "cmetrack.audit",
     "cmetrack.demo",
 ]

@@ -1,8 +1,10 @@
 """factory_boy factories for tests. Synthetic data only."""
 
 import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
+from django.db import models
 from django.utils import timezone
 
 from cmetrack.accounts.models import Organisation, User
@@ -10,8 +12,28 @@ from cmetrack.cases.models import Case, MissingReason, ReferralSource
 from cmetrack.children.models import Address, Child, Sex, VulnerabilityFlagType
 from cmetrack.schools.models import School
 
+_M = TypeVar("_M", bound=models.Model)
 
-class SchoolFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[_M]):
+    """A DjangoModelFactory typed by its model: `UserFactory()` is a `User` to mypy.
+
+    factory_boy 3.3 is generic, so `build()`, `create()` and their `_batch` forms already return
+    the model. Calling the class itself goes through `FactoryMetaClass.__call__`, which mypy does
+    not read (python/mypy#14122), and so it would type `UserFactory()` as a `UserFactory`. The
+    `__new__` below exists for the type checker only and says what that call really returns.
+    """
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        # mypy wants __new__ to return an instance of the class; this one describes the
+        # metaclass's call, which returns the model instead.
+        def __new__(cls, **kwargs: Any) -> _M: ...  # type: ignore[misc]
+
+
+class SchoolFactory(ModelFactory[School]):
     class Meta:
         model = School
         django_get_or_create = ("urn",)
@@ -28,7 +50,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     postcode = "L20 7AE"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(ModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -37,7 +59,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     la_code = "343"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -51,7 +73,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("a-long-test-password")
 
 
-class ChildFactory(factory.django.DjangoModelFactory):
+class ChildFactory(ModelFactory[Child]):
     class Meta:
         model = Child
 
@@ -62,7 +84,7 @@ class ChildFactory(factory.django.DjangoModelFactory):
     upn = ""
 
 
-class AddressFactory(factory.django.DjangoModelFactory):
+class AddressFactory(ModelFactory[Address]):
     class Meta:
         model = Address
 
@@ -82,7 +104,7 @@ def flag_type(code: str = "child-protection-plan") -> VulnerabilityFlagType:
     return VulnerabilityFlagType.objects.get(code=code)
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class CaseFactory(ModelFactory[Case]):
     class Meta:
         model = Case
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import Settings
 
 from cmetrack.accounts.models import User
 from cmetrack.testing.factories import UserFactory
@@ -17,8 +18,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("two_factor_on")]
 
 
 @pytest.fixture
-def two_factor_on(settings: object) -> None:
-    settings.CMETRACK_REQUIRE_2FA = True  # type: ignore[attr-defined]
+def two_factor_on(settings: Settings) -> None:
+    settings.CMETRACK_REQUIRE_2FA = True
 
 
 def signed_in(user: User) -> Client:

@@ -11,14 +11,15 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cmetrack.accounts.models import User
-from cmetrack.cases.deadline_services import (
+from cmetrack.cases.models import Case, Task
+from cmetrack.cases.services import (
+    CaseError,
+    case_change_status,
     task_complete,
     task_create,
     tasks_escalate_overdue,
     tasks_sync,
 )
-from cmetrack.cases.models import Case, Task
-from cmetrack.cases.services import CaseError, case_change_status
 from cmetrack.conftest import client_for
 from cmetrack.schooldays.selectors import school_calendar
 from cmetrack.schooldays.services import term_dates_load_bundled

@@ -6,30 +6,29 @@ import pytest
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
-from cmetrack.cases.deadline_services import task_complete, task_create
 from cmetrack.cases.events import EventKind, describe
 from cmetrack.cases.models import Case, EnquiryCheckType, Outcome, RiskLevel
-from cmetrack.cases.safeguarding_services import (
-    case_enquiries_exhausted,
-    closure_approve,
-    closure_request,
-    closure_return,
-    enquiry_record,
-    escalation_acknowledge,
-    escalation_resolve,
-)
 from cmetrack.cases.selectors import case_timeline
 from cmetrack.cases.services import (
     ReferralData,
     case_add_note,
     case_assign,
     case_change_status,
+    case_enquiries_exhausted,
     case_flag_add,
     case_flag_remove,
     case_intake_event,
     case_reopen,
     case_set_risk,
+    closure_approve,
+    closure_request,
+    closure_return,
+    enquiry_record,
+    escalation_acknowledge,
+    escalation_resolve,
     referral_record,
+    task_complete,
+    task_create,
 )
 from cmetrack.cases.status import Status
 from cmetrack.children.services import ChildData

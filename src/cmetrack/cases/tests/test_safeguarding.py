@@ -13,14 +13,16 @@ from django.utils import timezone
 
 from cmetrack.accounts.models import User
 from cmetrack.cases.models import Case, ClosureRequest, EnquiryCheck, EnquiryCheckType, Escalation
-from cmetrack.cases.safeguarding_services import (
+from cmetrack.cases.services import (
+    CaseError,
+    case_close,
     case_enquiries_exhausted,
+    case_flag_add,
     closure_approve,
     closure_request,
     closure_return,
     escalation_resolve,
 )
-from cmetrack.cases.services import CaseError, case_close, case_flag_add
 from cmetrack.children.services import child_flag_add
 from cmetrack.conftest import client_for
 from cmetrack.testing.factories import CaseFactory, flag_type
@@ -274,7 +276,7 @@ def test_the_status_page_does_not_offer_untraced(officer: User) -> None:
 def test_a_second_run_racing_the_first_does_not_raise_the_escalation_twice(
     officer: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cmetrack.cases import safeguarding_services
+    from cmetrack.cases.services import escalation
 
     case = CaseFactory()
     flag = child_flag_add(child=case.child, flag_type=flag_type("looked-after"), by=officer)
@@ -294,6 +296,6 @@ def test_a_second_run_racing_the_first_does_not_raise_the_escalation_twice(
             due_on=now.date(),
         )
 
-    monkeypatch.setattr(safeguarding_services, "escalation_raise", check_missed_it)
-    assert safeguarding_services.escalations_raise_missing() == 0
+    monkeypatch.setattr(escalation, "escalation_raise", check_missed_it)
+    assert escalation.escalations_raise_missing() == 0
     assert case.escalations.count() == 1

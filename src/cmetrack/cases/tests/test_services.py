@@ -11,7 +11,6 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
-from cmetrack.cases import services
 from cmetrack.cases.events import EventKind, describe
 from cmetrack.cases.models import Case, CaseEvent, Outcome, RiskLevel, new_case_reference
 from cmetrack.cases.services import (
@@ -25,6 +24,7 @@ from cmetrack.cases.services import (
     case_flag_remove,
     case_reopen,
     case_set_risk,
+    casework,
     referral_record,
 )
 from cmetrack.cases.status import Status
@@ -108,7 +108,9 @@ def test_referral_for_a_new_child_creates_the_child_the_case_and_an_opened_event
     assert (case.outcome, case.closed_on, case.assigned_to) == ("", None, None)
     assert case.child.full_name == "Amelia Kowalski"
     assert case.child.upn == upn(1)
-    assert case.child.current_address.postcode == "L20 4JA"
+    address = case.child.current_address
+    assert address is not None
+    assert address.postcode == "L20 4JA"
     assert counts()["children"] == before["children"] + 1
     assert counts()["cases"] == before["cases"] + 1
     (event,) = case.events.all()
@@ -734,7 +736,7 @@ def test_a_service_that_fails_inside_a_request_leaves_the_requests_actor_in_plac
     def in_request() -> None:
         with set_actor(manager):
             with monkeypatch.context() as patched:
-                patched.setattr(services, "event_write", failing_event)
+                patched.setattr(casework, "event_write", failing_event)
                 with pytest.raises(RuntimeError):
                     case_add_note(case=case, text="Lost note", by=officer)
             child = case.child

@@ -390,10 +390,13 @@ def test_random_sequences_of_changes_never_break_the_register_invariants(
                 if kind == "open":
                     target = case_open(child=child, data=referral_for(child), by=officer)
                 elif kind == "status":
+                    assert target is not None  # every kind but "open" picked a case above
                     case_change_status(case=target, to=step[2], by=officer)
                 elif kind == "close":
+                    assert target is not None
                     case_close(case=target, outcome=step[2], by=officer)
                 else:
+                    assert target is not None
                     case_reopen(case=target, reason=step[2], by=officer)
             except (CaseError, TransitionError):
                 accepted = False

@@ -15,8 +15,8 @@ from cmetrack.testing.factories import CaseFactory
 LA_PERSONAS = ["officer", "manager", "admin_user"]
 REFUSED_PERSONAS = ["school_user", "agency_user", "outsider"]
 
-TEAM_PAGES = ["cases:dashboard", "cases:list", "cases:referral-create"]
-TEAM_ONLY_PAGES = ["cases:list", "cases:referral-create", "cases:tasks"]
+TEAM_PAGES = ["cases:dashboard", "cases:list", "referrals:team-referral"]
+TEAM_ONLY_PAGES = ["cases:list", "referrals:team-referral", "cases:tasks"]
 CASE_PAGES = [
     "cases:detail",
     "cases:status",

@@ -58,7 +58,7 @@ def test_recording_a_referral_creates_the_child_and_case_and_shows_the_case(offi
     school = SchoolFactory()
     client = client_for(officer)
     response = client.post(
-        reverse("cases:referral-create"),
+        reverse("referrals:team-referral"),
         referral_post(
             last_school=school.pk,
             flags=[flag_type("young-carer").pk],
@@ -83,7 +83,7 @@ def test_recording_a_referral_creates_the_child_and_case_and_shows_the_case(offi
 def test_a_referral_for_a_known_child_reuses_their_record(officer: User) -> None:
     child = ChildFactory(forenames="Amelia", surname="Testington", date_of_birth=date(2015, 3, 27))
     response = client_for(officer).post(
-        reverse("cases:referral-create"), referral_post(upn=""), follow=True
+        reverse("referrals:team-referral"), referral_post(upn=""), follow=True
     )
     assert response.status_code == 200
     assert Child.objects.count() == 1
@@ -107,7 +107,7 @@ def test_bad_referrals_show_a_gov_uk_error_summary_and_write_nothing(
 ) -> None:
     logs_before = LogEntry.objects.count()
     response = client_for(officer).post(
-        reverse("cases:referral-create"), referral_post(**overrides)
+        reverse("referrals:team-referral"), referral_post(**overrides)
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -120,7 +120,7 @@ def test_bad_referrals_show_a_gov_uk_error_summary_and_write_nothing(
 
 def test_a_second_open_case_for_the_same_child_is_refused_on_the_form(officer: User) -> None:
     CaseFactory(child__upn="H801200001001")
-    response = client_for(officer).post(reverse("cases:referral-create"), referral_post())
+    response = client_for(officer).post(reverse("referrals:team-referral"), referral_post())
     assert "already has an open case" in response.content.decode()
     assert Case.objects.count() == 1
     assert Child.objects.count() == 1
@@ -270,11 +270,13 @@ def test_case_page_links_to_duplicates_hand_overs_and_its_submissions(officer: U
 
 
 @pytest.mark.parametrize(
-    "name", ["cases:referral-create", "cases:note", "cases:close", "cases:enquiry-add"]
+    "name", ["referrals:team-referral", "cases:note", "cases:close", "cases:enquiry-add"]
 )
 def test_forms_are_never_nested_in_another_form(officer: User, name: str) -> None:
     case = CaseFactory()
-    url = reverse(name) if name == "cases:referral-create" else reverse(name, args=[case.public_id])
+    url = (
+        reverse(name) if name == "referrals:team-referral" else reverse(name, args=[case.public_id])
+    )
     page = client_for(officer).get(url).content.decode()
     depth = 0
     for tag in re.findall(r"<(/?)form\b", page):

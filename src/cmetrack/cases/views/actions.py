@@ -24,7 +24,6 @@ from ..forms import (
     StatusForm,
 )
 from ..models import Case
-from ..safeguarding_services import closure_needs_approval, closure_request
 from ..selectors import case_get
 from ..services import (
     CaseError,
@@ -36,6 +35,8 @@ from ..services import (
     case_flag_remove,
     case_reopen,
     case_set_risk,
+    closure_needs_approval,
+    closure_request,
 )
 from ..status import TransitionError
 

@@ -17,7 +17,9 @@ from ..safeguarding_forms import (
     ResolveEscalationForm,
     ReturnClosureForm,
 )
-from ..safeguarding_services import (
+from ..selectors import case_get, cases_visible_to
+from ..services import (
+    CaseError,
     case_enquiries_exhausted,
     closure_approve,
     closure_return,
@@ -25,8 +27,6 @@ from ..safeguarding_services import (
     escalation_acknowledge,
     escalation_resolve,
 )
-from ..selectors import case_get, cases_visible_to
-from ..services import CaseError
 from .actions import case_action_page
 
 

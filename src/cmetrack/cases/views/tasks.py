@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 from cmetrack.accounts.access import la_staff_required
 from cmetrack.accounts.models import User
 
-from ..deadline_services import task_complete, task_create
 from ..forms import TaskForm
 from ..selectors import case_get
-from ..services import CaseError
+from ..services import CaseError, task_complete, task_create
 from ..task_selectors import WINDOWS, open_tasks_visible_to, task_counts, tasks_in_window
 from .actions import case_action_page
 

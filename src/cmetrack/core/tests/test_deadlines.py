@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cmetrack.core.deadlines import CaseFacts, DeadlineKind, Timescales, case_deadlines
+from cmetrack.core.deadlines import CaseFacts, Deadline, DeadlineKind, Timescales, case_deadlines
 from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
 from cmetrack.core.term_dates_csv import bundled_term_dates_text, parse_term_dates_csv
 
@@ -16,7 +16,7 @@ def calendar() -> SchoolCalendar:
     return SchoolCalendar(result.calendars)
 
 
-def kinds(deadlines: list) -> dict[DeadlineKind, date]:  # type: ignore[type-arg]
+def kinds(deadlines: list[Deadline]) -> dict[DeadlineKind, date]:
     return {d.kind: d.due for d in deadlines}
 
 

@@ -3,6 +3,7 @@
 import hashlib
 from datetime import datetime, time
 from io import StringIO
+from typing import TypedDict
 
 import pytest
 from django.core.management import call_command
@@ -23,7 +24,14 @@ from cmetrack.schools.models import School
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"schools": 10, "children": 40, "cases": 30}
+
+class Size(TypedDict):
+    schools: int
+    children: int
+    cases: int
+
+
+SMALL: Size = {"schools": 10, "children": 40, "cases": 30}
 TINY = ["--schools", "5", "--children", "12", "--cases", "8"]
 
 

@@ -8,12 +8,13 @@ streamed and each `Pupil` element is dropped once read, so memory stays flat wit
 Mapping (the element names are a table below, so a wrong guess is a one-line fix):
 - `Header/SourceSchool` (LEA, Estab, URN, SchoolName) is the school on every row.
 - `Header/DestSchool` LEA `XXX` / Estab `XXXX` marks a **lost pupil** CTF (destination unknown):
-  each pupil becomes a deletion row with `lost_pupil=True` and the ground left blank, which the
-  validator allows for such rows; the service treats the child as whereabouts unknown. The
-  deletion date is the pupil's `LeavingDate` at the source school in `SchoolHistory`, else the
-  header `DateTime`'s date (with a warning).
-- `MMM` / `MMMM` (left the English/Welsh state sector, verify) is refused: such a file does not
-  say which regulation 9(1) ground applies, so it must come in as a deletion return.
+  each pupil becomes a deletion row with `lost_pupil=True` and the ground left blank ("ground
+  not stated": recorded and flagged, never refused, then a CME enquiry with whereabouts
+  unknown). The deletion date is the pupil's `LeavingDate` at the source school in
+  `SchoolHistory`, else the header `DateTime`'s date (with a warning).
+- `MMM` / `MMMM` (left the English/Welsh state sector) is read the same way: a deletion notice
+  with the ground not stated, each row flagged "left the state sector", for the CME team to
+  establish where the child went. The authority never refuses information about a child.
 - Any other destination makes new-pupil rows, starting on the `EntryDate` of the destination
   school in `SchoolHistory`, else on the header date (with a warning). When the caller passes
   its own LA number, a CTF addressed to another authority is refused.
@@ -125,6 +126,8 @@ class CtfHeader:
         where = (
             "lost pupil (destination unknown)"
             if self.lost_pupil
+            else "left the state sector (MMM/MMMM)"
+            if self.out_of_sector
             else f"to LA {self.dest.lea} establishment {self.dest.estab}"
         )
         return (
@@ -337,12 +340,8 @@ def _check_header(header: CtfHeader, home_la: str | None) -> None:
             f"The CTF header's SourceSchool has no valid URN ({header.source.urn or 'blank'}; "
             f"DfE number {header.source.lea}/{header.source.estab}), so the school is unknown."
         )
-    if header.out_of_sector:
-        raise UnreadableFile(
-            "This CTF is addressed to MMM/MMMM (the pupil left the state sector). It does not "
-            "give the deletion ground: record the pupil on a deletion return instead."
-        )
-    if home_la and not header.lost_pupil and header.dest.lea != home_la:
+    leaving = header.lost_pupil or header.out_of_sector
+    if home_la and not leaving and header.dest.lea != home_la:
         raise UnreadableFile(
             f"This CTF is addressed to LA {header.dest.lea or '(blank)'}, not to this authority "
             f"({home_la}): it cannot be imported here."
@@ -371,8 +370,17 @@ def _add_pupil(validator: RowValidator, header: CtfHeader, pupil: _Pupil) -> Non
     cells["school_urn"] = header.source.urn
     notes: list[RowWarning] = []
     file_day = header.file_date.isoformat() if header.file_date else ""
-    if header.lost_pupil:
+    if header.lost_pupil or header.out_of_sector:
         cells["return_type"] = "deletion"
+        if header.out_of_sector:
+            notes.append(
+                RowWarning(
+                    row,
+                    "ground",
+                    "the CTF is addressed to MMM/MMMM: the pupil left the English and Welsh "
+                    "state sector, destination to be established",
+                )
+            )
         left = _history_date(pupil, header.source, leaving=True)
         if not left and file_day:
             left = file_day

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from cmetrack.core.row_errors import RowError
+
 # The downloadable template's header, in this order (issue 3).
 TEMPLATE_COLUMNS = (
     "return_type", "school_urn", "upn", "surname", "forename", "date_of_birth", "sex",
@@ -46,16 +48,6 @@ class ReturnRow:
     date_of_move: date | None = None
     # Set when the row came from a lost-pupil CTF (destination XXX): whereabouts unknown.
     lost_pupil: bool = False
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ officer should see but that do not block (outside compulsory school age, odd pos
 `RowWarning`s. Row numbers are what a spreadsheet shows: the header is row 1, and blank lines
 are skipped but still counted.
 
-No database here: whether a school URN exists, whether a child is already known, and whether a
-deletion date before the submission is allowed are the import service's checks.
+The rules for a row are the ones the web form and the services use (`referrals.checks`), so a
+row and a form with the same particulars get the same verdict. No database here: whether a
+school URN exists and whether a child is already known are the import service's checks.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -22,9 +22,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from cmetrack.core.postcode import is_valid_postcode
-from cmetrack.core.school_age import AgeStatus, school_age_status
-from cmetrack.core.upn import normalise_upn, validate_upn
+from cmetrack.core.text_decoding import (
+    DecodingProblem,
+    TextDecodingError,
+    TextEncoding,
+    decode_text,
+)
+from cmetrack.core.upn import normalise_upn
+from cmetrack.referrals.checks import Verdict, deletion_check, new_pupil_check
+from cmetrack.referrals.checks.child import check_child
 from cmetrack.referrals.importing.rows import (
     TEMPLATE_COLUMNS,
     ParsedFile,
@@ -41,6 +47,7 @@ from cmetrack.referrals.importing.values import (
     parse_sex,
     parse_urn,
 )
+from cmetrack.referrals.particulars import ChildParticulars, DeletionData, NewPupilData
 
 # Columns a file must have; the rest of TEMPLATE_COLUMNS may be left out of an MIS export
 # (rows that then lack, say, a ground get a row error, which is clearer than refusing the file).
@@ -50,6 +57,15 @@ REQUIRED_COLUMNS = ("return_type", "school_urn", "surname", "forename", "date_of
 XLSX_MAX_UNCOMPRESSED = 300_000_000
 
 _HEADER_SEPARATORS = re.compile(r"[\s\-]+")
+
+# The shared checks name fields as the web form does; a return file names some differently.
+COLUMN_FOR = {
+    "forenames": "forename",
+    "parent_names": "parent_name",
+    "emergency_phone": "parent_phone",
+    "new_school": "new_school_urn",
+    "new_address_from": "date_of_move",
+}
 
 
 def _header_key(value: object) -> str:
@@ -107,8 +123,8 @@ class RowValidator:
         lost_pupil: bool = False,
         notes: Iterable[RowWarning] = (),
     ) -> None:
-        """Validate one row (field name -> raw cell value). `lost_pupil` rows (from a lost-pupil
-        CTF) may leave the ground blank: the service treats them as whereabouts unknown."""
+        """Validate one row (field name -> raw cell value). `lost_pupil` marks a row from a
+        lost-pupil CTF (destination unknown), which the check flags as such."""
         errors: list[RowError] = []
         warnings: list[RowWarning] = list(notes)
 
@@ -137,79 +153,77 @@ class RowValidator:
         if not school_urn and not any(e.field == "school_urn" for e in errors):
             error("school_urn", "is required (the school's 6-digit URN)")
 
-        upn = normalise_upn(clean_text(cells.get("upn")))
-        for problem in validate_upn(upn) if upn else ():
-            error("upn", problem.message)
-
+        upn_given = clean_text(cells.get("upn"))
+        upn = normalise_upn(upn_given)
         surname = clean_text(cells.get("surname"))
         forename = clean_text(cells.get("forename"))
-        if not surname:
-            error("surname", "is required")
-        if not forename:
-            error("forename", "is required")
-
         date_of_birth: date | None = checked("date_of_birth", parse_date, None)
-        if date_of_birth is None and not any(e.field == "date_of_birth" for e in errors):
-            error("date_of_birth", "is required")
-        elif date_of_birth is not None and date_of_birth > self.today:
-            error("date_of_birth", f"is in the future ({date_of_birth:%d/%m/%Y})")
-            date_of_birth = None
-
         sex = checked("sex", parse_sex, "U")
         postcode = clean_text(cells.get("postcode"))
-        if postcode and not is_valid_postcode(postcode):
-            warnings.append(
-                RowWarning(
-                    row, "postcode", f"{postcode!r} is not a valid UK postcode; kept as given"
-                )
-            )
         ground = checked("ground", parse_ground, "")
         deletion_date: date | None = checked("deletion_date", parse_date, None)
         start_date: date | None = checked("start_date", parse_date, None)
         date_of_move: date | None = checked("date_of_move", parse_date, None)
         new_school_urn = checked("new_school_urn", parse_urn, "")
+        if return_type is ReturnType.NEW_PUPIL and ground:
+            warnings.append(
+                RowWarning(row, "ground", "is only for deletion rows; ignored on a new pupil")
+            )
+            ground = ""
 
-        def failed(field: str) -> bool:
-            return any(e.field == field for e in errors)
-
-        # --- rules that depend on the kind of return -------------------------------------
+        # --- the same check as the web form and the services (referrals.checks) -----------
+        child = ChildParticulars(
+            forenames=forename,
+            surname=surname,
+            date_of_birth=date_of_birth,
+            sex=sex,
+            upn=upn_given,
+            address_line_1=clean_text(cells.get("address_line_1")),
+            town=clean_text(cells.get("town")),
+            postcode=postcode,
+        )
         if return_type is ReturnType.DELETION:
-            if not ground and not lost_pupil and not failed("ground"):
-                error("ground", "is required on a deletion row: the regulation 9(1) ground, a to o")
-            if ground == "a" and not new_school_urn and not failed("new_school_urn"):
-                error(
-                    "new_school_urn",
-                    "is required when the ground is (a): the school the child is registered at",
-                )
-            if deletion_date is None and not failed("deletion_date"):
-                error("deletion_date", "is required on a deletion row")
+            verdict = deletion_check(
+                DeletionData(
+                    child=child,
+                    school=None,
+                    ground=ground,
+                    deletion_date=deletion_date,
+                    emergency_phone=clean_text(cells.get("parent_phone")),
+                    parent_names=clean_text(cells.get("parent_name")),
+                    new_address=clean_text(cells.get("new_address")),
+                    new_address_from=date_of_move,
+                    new_school_urn=new_school_urn,
+                    lost_pupil=lost_pupil,
+                ),
+                today=self.today,
+            )
         elif return_type is ReturnType.NEW_PUPIL:
-            if ground:
-                warnings.append(
-                    RowWarning(row, "ground", "is only for deletion rows; ignored on a new pupil")
-                )
-                ground = ""
-            if start_date is None and not failed("start_date"):
-                error("start_date", "is required on a new_pupil row")
-
-        # --- compulsory school age on the relevant day: a warning, never a block ----------
-        if date_of_birth is not None:
-            on = (
-                deletion_date
-                if return_type is ReturnType.DELETION
-                else start_date
-                if return_type is ReturnType.NEW_PUPIL
-                else None
-            ) or self.today
-            status = school_age_status(date_of_birth, on)
-            if status.status is not AgeStatus.COMPULSORY:
-                warnings.append(
-                    RowWarning(
-                        row,
-                        "date_of_birth",
-                        f"not of compulsory school age on {on:%d/%m/%Y}: {status.describe()}",
-                    )
-                )
+            verdict = new_pupil_check(
+                NewPupilData(
+                    child=child,
+                    school=None,
+                    start_date=start_date,
+                    parent_names=clean_text(cells.get("parent_name")),
+                    parent_phone=clean_text(cells.get("parent_phone")),
+                ),
+                today=self.today,
+            )
+        else:
+            verdict = Verdict()
+            check_child(child, verdict, today=self.today)
+        failed = {e.field for e in errors}
+        for problem in verdict.errors:
+            name = COLUMN_FOR.get(problem.field, problem.field)
+            if name not in failed:  # a cell that did not parse keeps that one message
+                error(name, problem.message)
+        for problem in verdict.warnings:
+            name = COLUMN_FOR.get(problem.field, problem.field)
+            warnings.append(RowWarning(row, name, problem.message))
+        if verdict.has_error("date_of_birth"):
+            date_of_birth = None
+        if verdict.has_error("upn"):
+            upn = ""
 
         # --- duplicates within the file ---------------------------------------------------
         if return_type is not None and school_urn:
@@ -283,29 +297,34 @@ def validate_table(rows: Iterable[Sequence[object]], *, today: date, source: str
 # --- CSV ----------------------------------------------------------------------------------
 
 
+# UTF-16 (Excel's "Unicode text") is refused with advice to re-save, as this importer always
+# has; adding TextEncoding.UTF16 here would read it (its tabs are handled by `_delimiter`).
+CSV_ENCODINGS = frozenset({TextEncoding.UTF8, TextEncoding.CP1252})
+
+
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252; UTF-16 and binary files are refused."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UnreadableFile(
-            "The file is UTF-16 text (Excel's 'Unicode text'), which is not accepted. "
-            "Save it as 'CSV UTF-8 (comma delimited)' and upload it again."
-        )
-    if b"\x00" in data:
-        raise UnreadableFile(
-            "The file contains NUL bytes, so it is not a CSV text file (it may be UTF-16 or a "
-            "binary file). Save it as 'CSV UTF-8 (comma delimited)' and upload it again."
-        )
+    """UTF-8 (with or without BOM), else Windows-1252; UTF-16 and binary files are refused
+    (`cmetrack.core.text_decoding`, in the messages the upload page shows)."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            f"The file is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02X} at "
-            f"position {exc.start} cannot be read). Save it as 'CSV UTF-8' and upload it again."
-        ) from None
+        return decode_text(data, accept=CSV_ENCODINGS)
+    except TextDecodingError as error:
+        if error.problem is DecodingProblem.UTF16_REFUSED:
+            message = (
+                "The file is UTF-16 text (Excel's 'Unicode text'), which is not accepted. "
+                "Save it as 'CSV UTF-8 (comma delimited)' and upload it again."
+            )
+        elif error.problem is DecodingProblem.NUL:
+            message = (
+                "The file contains NUL bytes, so it is not a CSV text file (it may be UTF-16 or "
+                "a binary file). Save it as 'CSV UTF-8 (comma delimited)' and upload it again."
+            )
+        else:
+            message = (
+                f"The file is neither UTF-8 nor Windows-1252 text (byte 0x{error.byte:02X} at "
+                f"position {error.offset} cannot be read). Save it as 'CSV UTF-8' and upload it "
+                "again."
+            )
+        raise UnreadableFile(message) from None
 
 
 def _delimiter(text: str) -> str:

@@ -5,7 +5,7 @@ import string
 import pytest
 
 from cmetrack.cases.models import MissingReason
-from cmetrack.referrals.grounds import GROUND_CHOICES, GROUNDS, Route, ground
+from cmetrack.core.grounds import GROUND_CHOICES, GROUNDS, Route, ground
 
 EXPECTED_ROUTE = {
     "a": Route.RECORD_ONLY,

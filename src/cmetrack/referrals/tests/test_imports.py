@@ -129,10 +129,12 @@ def test_the_preview_keeps_the_parsers_errors_and_runs_the_route_rules(officer: 
     )
     preview = import_preview(parsed=parsed, by=officer)
     messages = {e.row: e.message for e in preview.errors}
-    assert "new school" in messages[2]
-    assert "retrospectively" in messages[3]
+    flagged = {w.row: w.message for w in preview.warnings}
+    # Never refused, only flagged (DOMAIN.md §4): no new school under (a), a late return.
+    assert "names no new school" in flagged[2]
+    assert "late return" in flagged[3]
     assert messages[4] == "Invalid UPN"
-    assert preview.valid_rows() == []
+    assert [r.row for r in preview.valid_rows()] == [2, 3]
 
 
 def test_a_school_may_only_import_its_own_returns(school_user: User) -> None:
@@ -188,7 +190,8 @@ def test_a_clean_file_commits_every_row_in_one_go(officer: User) -> None:
         ),
     )
     batch, preview = import_upload(data=data, filename="returns.csv", by=officer)
-    assert preview is not None and preview.errors == [], preview.errors
+    assert preview is not None
+    assert preview.errors == [], preview.errors
     import_commit(batch=batch, valid_only=False, by=officer)
     assert DeletionReturn.objects.count() == 1 and NewPupilReturn.objects.count() == 1
 

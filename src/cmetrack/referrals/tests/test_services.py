@@ -1,19 +1,20 @@
 """Intake services: validation by ground, routing over all 15 grounds, triage, hand-over."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
-from django.test import override_settings
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
 from cmetrack.cases.events import EventKind, describe
 from cmetrack.cases.models import Case, CaseEvent, MissingReason, Outcome
 from cmetrack.cases.status import Status
-from cmetrack.referrals.grounds import GROUNDS, Route
+from cmetrack.core.grounds import GROUNDS, Route
 from cmetrack.referrals.models import (
     DeletionReturn,
     HandoverState,
@@ -41,6 +42,7 @@ from cmetrack.referrals.services import (
     submission_no_action,
     submission_open_case,
 )
+from cmetrack.schooldays.services import term_dates_load_bundled
 from cmetrack.testing.factories import CaseFactory, ChildFactory, SchoolFactory
 
 from .helpers import CHILD, counts, deletion_data, new_pupil_data
@@ -63,10 +65,13 @@ def _deletion(user: User, **overrides: Any) -> DeletionReturn:
 # --- validation: each refusal writes nothing ---------------------------------------------------
 
 REFUSALS: list[tuple[str, dict[str, Any], str]] = [
-    ("ground a without a new school", {"ground": "a"}, "new school"),
     ("an unknown ground", {"ground": "p"}, "ground"),
-    ("no emergency phone", {"emergency_phone": " "}, "emergency phone"),
-    ("a past deletion date", {"deletion_date": timezone.localdate() - timedelta(days=1)}, "retro"),
+    ("no deletion date", {"deletion_date": None}, "date of removal"),
+    (
+        "a surname longer than the register holds",
+        {"child": replace(CHILD, surname="x" * 101)},
+        "100 characters",
+    ),
 ]
 
 
@@ -82,10 +87,34 @@ def test_a_bad_deletion_return_is_refused_and_nothing_is_written(
     assert counts() == before
 
 
-@override_settings(CMETRACK_ALLOW_RETROSPECTIVE_DELETION=True)
-def test_the_la_may_allow_a_past_deletion_date(school_user: User) -> None:
-    ret = _deletion(school_user, deletion_date=timezone.localdate() - timedelta(days=3))
+# The LA never refuses information about a child (DOMAIN.md §4): these are recorded and flagged.
+FLAGGED: list[tuple[str, dict[str, Any], str]] = [
+    ("ground a without a new school", {"ground": "a"}, "names no new school"),
+    ("no ground", {"ground": ""}, "No ground for removal was stated"),
+    ("no emergency phone", {"emergency_phone": " "}, "No emergency phone number"),
+    ("a past deletion date", {"deletion_date": timezone.localdate() - timedelta(days=1)}, "late"),
+]
+
+
+@pytest.mark.parametrize(("why", "overrides", "message"), FLAGGED, ids=[r[0] for r in FLAGGED])
+def test_an_incomplete_or_late_deletion_return_is_recorded_with_its_warning(
+    why: str, overrides: dict[str, Any], message: str, school_user: User
+) -> None:
+    ret = deletion_return_submit(
+        data=deletion_data(_school(school_user), **overrides), by=school_user
+    )
     assert ret.pk
+    assert any(message in text for _field, text in ret.intake_warnings)
+
+
+def test_a_late_deletion_return_records_how_many_school_days_late(school_user: User) -> None:
+    term_dates_load_bundled(by=None)
+    removed = date(2026, 11, 2)  # a Monday in the bundled autumn term
+    with time_machine.travel(datetime(2026, 11, 6, 12, tzinfo=UTC), tick=False):
+        ret = deletion_return_submit(
+            data=deletion_data(_school(school_user), deletion_date=removed), by=school_user
+        )
+    assert ret.late_school_days == 4
 
 
 def test_a_school_user_cannot_send_a_return_for_another_school(
@@ -138,7 +167,9 @@ def test_each_ground_is_routed_as_the_regulations_say(
         assert case.referral_source == "school"
         assert ret.reference in case.events.filter(kind="note_added").get().payload["text"]
         if g.whereabouts_unknown:
-            assert case.child.current_address.state == "unknown"
+            address = case.child.current_address
+            assert address is not None
+            assert address.state == "unknown"
     elif route == Route.PASS_TO_EHE:
         assert not Case.objects.exists()
         assert ret.shared_status == SharedStatus.PASSED_TO_EHE
@@ -309,16 +340,15 @@ def test_a_new_pupil_return_with_no_open_case_cannot_close_one(
         new_pupil_close_case(submission=ret, by=officer)
 
 
-def test_a_future_start_date_is_refused(school_user: User) -> None:
-    before = counts()
-    with pytest.raises(IntakeError, match="start date"):
-        new_pupil_return_submit(
-            data=new_pupil_data(
-                _school(school_user), start_date=timezone.localdate() + timedelta(days=2)
-            ),
-            by=school_user,
-        )
-    assert counts() == before
+def test_a_future_start_date_is_recorded_with_a_warning(school_user: User) -> None:
+    # A CTF or a return often arrives before the pupil's first day: recorded, and said so.
+    ret = new_pupil_return_submit(
+        data=new_pupil_data(
+            _school(school_user), start_date=timezone.localdate() + timedelta(days=2)
+        ),
+        by=school_user,
+    )
+    assert any("in the future" in text for _field, text in ret.intake_warnings)
 
 
 # --- acknowledgement -----------------------------------------------------------------------------

@@ -159,17 +159,43 @@ def test_a_school_sends_a_deletion_return_and_sees_its_reference(
 
 
 REFUSED_DELETIONS: list[tuple[str, dict[str, Any], str]] = [
-    ("no ground", {"ground": ""}, "Choose the ground for removal"),
-    ("ground a without a new school", {"ground": "a"}, "Ground (a) needs the new school"),
-    ("no phone", {"emergency_phone": ""}, "Enter at least one emergency phone number"),
-    (
-        "retrospective",
-        date_fields("deletion_date", timezone.localdate() - timedelta(days=1)),
-        "retrospectively",
-    ),
     ("bad UPN", {"upn": "H801200001009"}, "check letter"),
-    ("no date of birth", date_fields("date_of_birth", None), "Enter the date of birth"),
+    (
+        "no date of birth",
+        date_fields("date_of_birth", None),
+        "Enter the child&#x27;s date of birth",
+    ),
+    ("no surname", {"surname": ""}, "Enter the child&#x27;s surname"),
+    ("a year no calendar holds", {"deletion_date_2": "99999999999"}, "Enter a real date"),
+    ("an unknown ground", {"ground": "p"}, "Select a valid choice"),
 ]
+
+# Recorded and flagged, never refused (DOMAIN.md §4): the school sees what was flagged.
+FLAGGED_DELETIONS: list[tuple[str, dict[str, Any], str]] = [
+    ("no ground", {"ground": ""}, "No ground for removal was stated"),
+    ("ground a without a new school", {"ground": "a"}, "names no new school"),
+    ("no phone", {"emergency_phone": ""}, "No emergency phone number"),
+    (
+        "late",
+        date_fields("deletion_date", timezone.localdate() - timedelta(days=1)),
+        "a late return",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("why", "overrides", "message"), FLAGGED_DELETIONS, ids=[r[0] for r in FLAGGED_DELETIONS]
+)
+def test_an_incomplete_or_late_deletion_return_is_recorded_and_shows_what_was_flagged(
+    why: str, overrides: dict[str, Any], message: str, school_user: User
+) -> None:
+    response = client_for(school_user).post(
+        reverse("referrals:deletion"), deletion_post(**overrides), follow=True
+    )
+    ret = DeletionReturn.objects.get()
+    html = response.content.decode()
+    assert ret.reference in html
+    assert message in html
 
 
 @pytest.mark.parametrize(
@@ -363,7 +389,9 @@ def test_grounds_h_and_i_wait_for_the_la_confirmation_in_the_queue(
     client.post(reverse("referrals:confirm", args=[ret.public_id]), {"note": "S2S and GP checked"})
     ret.refresh_from_db()
     assert ret.la_confirmed_by == officer and ret.case is not None
-    assert ret.case.child.current_address.state == "unknown"
+    address = ret.case.child.current_address
+    assert address is not None
+    assert address.state == "unknown"
     assert ret.reference not in client.get(reverse("referrals:incoming")).content.decode()
 
 

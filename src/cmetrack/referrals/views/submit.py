@@ -80,8 +80,9 @@ def deletion_create(request: HttpRequest) -> HttpResponse:
         ),
         title="Send a deletion return",
         intro="Tell the local authority about a pupil you are removing from your admission "
-        "register (regulation 13). You cannot remove a pupil retrospectively. For grounds (h) "
-        "and (i) the local authority must confirm that joint enquiries are exhausted.",
+        "register (regulation 13), no later than the day you remove them. If you are late, send "
+        "it anyway: every notice is recorded. For grounds (h) and (i) the local authority must "
+        "confirm that joint enquiries are exhausted.",
     )
 
 

@@ -341,7 +341,7 @@ def test_dates_in_iso_or_slashed_form_are_refused(value: date) -> None:
 
 @given(
     st.lists(
-        st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00")).filter(
+        st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00")).filter(
             str.strip
         ),
         min_size=1,

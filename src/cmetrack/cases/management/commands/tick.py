@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cmetrack.cases.deadline_services import tasks_escalate_overdue, tasks_sync
+from cmetrack.cases.daily_jobs import daily_jobs
 from cmetrack.cases.models import Case
-from cmetrack.cases.safeguarding_services import escalations_raise_missing
+from cmetrack.cases.services import escalations_raise_missing, tasks_escalate_overdue, tasks_sync
 from cmetrack.schooldays.selectors import school_calendar
 
 
@@ -23,6 +23,8 @@ class Command(BaseCommand):
             f"{result.cancelled} no longer needed, {escalated} newly overdue reported, "
             f"{raised} safeguarding escalations raised."
         )
+        for _name, job in daily_jobs():
+            self.stdout.write(job())
         for message in sorted(result.missing_term_dates):
             self.stderr.write(
                 f"Deadlines not computed for some cases: {message}. "

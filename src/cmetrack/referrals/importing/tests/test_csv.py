@@ -5,7 +5,13 @@ from datetime import date
 import pytest
 
 from cmetrack.referrals.importing.parse import parse_return_file
-from cmetrack.referrals.importing.rows import ParsedFile, ReturnType, RowError, UnreadableFile
+from cmetrack.referrals.importing.rows import (
+    ParsedFile,
+    ReturnType,
+    RowError,
+    RowWarning,
+    UnreadableFile,
+)
 
 from .helpers import (
     DATA,
@@ -22,6 +28,10 @@ TODAY = date(2026, 11, 2)
 
 def parse(data: bytes) -> ParsedFile:
     return parse_return_file(data, "returns.csv", today=TODAY)
+
+
+def warnings_for(parsed: ParsedFile, field: str) -> list[RowWarning]:
+    return [w for w in parsed.warnings if w.field == field]
 
 
 def errors_for(parsed: ParsedFile, field: str) -> list[RowError]:
@@ -189,22 +199,24 @@ def test_unknown_return_type_is_an_error_and_the_row_is_not_offered() -> None:
     assert parsed.rows == ()
 
 
-def test_deletion_row_needs_a_ground_and_a_deletion_date() -> None:
+def test_deletion_row_needs_a_deletion_date_and_a_missing_ground_is_flagged_not_refused() -> None:
     parsed = parse(csv_bytes(row_with(GOOD_DELETION, ground="", deletion_date="")))
 
-    assert {e.field for e in parsed.errors} == {"ground", "deletion_date"}
+    assert {e.field for e in parsed.errors} == {"deletion_date"}
+    assert "No ground for removal was stated" in warnings_for(parsed, "ground")[0].message
 
 
-def test_ground_a_needs_the_new_school_urn() -> None:
+def test_ground_a_without_the_new_school_urn_is_flagged_not_refused() -> None:
     parsed = parse(csv_bytes(row_with(GOOD_DELETION, ground="(a)")))
 
-    assert "required when the ground is (a)" in errors_for(parsed, "new_school_urn")[0].message
+    assert parsed.ok
+    assert "names no new school" in warnings_for(parsed, "new_school_urn")[0].message
 
 
 def test_new_pupil_row_needs_a_start_date() -> None:
     parsed = parse(csv_bytes(row_with(GOOD_NEW_PUPIL, start_date="")))
 
-    assert "required on a new_pupil row" in errors_for(parsed, "start_date")[0].message
+    assert "Enter the date the pupil started" in errors_for(parsed, "start_date")[0].message
 
 
 def test_ground_on_a_new_pupil_row_is_ignored_with_a_warning() -> None:
@@ -253,8 +265,7 @@ def test_child_over_compulsory_school_age_on_the_deletion_date_is_a_warning_not_
     parsed = parse(csv_bytes(row_with(GOOD_DELETION, date_of_birth="2008-01-15")))
 
     assert parsed.ok
-    (warning,) = parsed.warnings
-    assert warning.field == "date_of_birth"
+    (warning,) = warnings_for(parsed, "date_of_birth")
     assert "not of compulsory school age on 20/10/2026" in warning.message
     assert "ceased to be of compulsory school age on 28 June 2024" in warning.message
 
@@ -271,4 +282,4 @@ def test_bad_postcode_is_a_warning_and_kept_as_given() -> None:
 
     assert parsed.ok
     assert parsed.rows[0].postcode == "L2O 7AE"
-    assert [w.field for w in parsed.warnings] == ["postcode"]
+    assert [w.field for w in parsed.warnings if w.field != "deletion_date"] == ["postcode"]

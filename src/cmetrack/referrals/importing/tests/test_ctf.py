@@ -16,8 +16,8 @@ FULL = (DATA / "ctf_full.xml").read_bytes()
 LOST = (DATA / "ctf_lost_pupil.xml").read_bytes()
 
 
-def parse(data: bytes, **options: str) -> ParsedFile:
-    return parse_return_file(data, "pupils.xml", today=TODAY, **options)
+def parse(data: bytes, home_la: str | None = None) -> ParsedFile:
+    return parse_return_file(data, "pupils.xml", today=TODAY, home_la=home_la)
 
 
 def test_ctf_into_this_la_becomes_new_pupil_rows_for_the_source_school() -> None:
@@ -53,7 +53,9 @@ def test_ctf_older_gender_element_and_address_lines_and_start_date_from_the_file
     assert second.sex == "M"
     assert (second.address_line_1, second.town) == ("2 Marine Terrace", "Southport")
     assert second.start_date == date(2026, 11, 2)  # header DateTime: no EntryDate for 343/2000
-    assert [(w.row, w.field) for w in parsed.warnings] == [(3, "start_date")]
+    # Row 3's start date came from the file date; row 2's EntryDate is tomorrow (expected then).
+    assert [(w.row, w.field) for w in parsed.warnings] == [(2, "start_date"), (3, "start_date")]
+    assert "in the future" in parsed.warnings[0].message
 
 
 def test_lost_pupil_ctf_becomes_deletion_rows_with_no_ground_needed() -> None:
@@ -142,11 +144,16 @@ def test_ctf_for_another_authority_is_refused_when_the_home_la_is_given() -> Non
         parse(FULL, home_la="340")
 
 
-def test_ctf_to_mmm_is_refused_because_it_has_no_deletion_ground() -> None:
+def test_ctf_to_mmm_becomes_deletion_rows_ground_not_stated_flagged_as_leaving_the_sector() -> None:
     data = LOST.replace(b"XXX<", b"MMM<").replace(b"XXXX<", b"MMMM<")
 
-    with pytest.raises(UnreadableFile, match="MMM/MMMM"):
-        parse(data)
+    parsed = parse(data, home_la="343")  # not refused as addressed elsewhere, either
+
+    assert parsed.ok, parsed.errors
+    (row,) = parsed.rows
+    assert row.return_type == ReturnType.DELETION and row.ground == "" and not row.lost_pupil
+    assert any("MMM/MMMM" in w.message for w in parsed.warnings)
+    assert "left the state sector" in parsed.source
 
 
 def test_ctf_without_a_source_urn_is_refused() -> None:

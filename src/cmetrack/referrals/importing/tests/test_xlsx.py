@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import openpyxl
@@ -18,7 +19,7 @@ HEADER = ["Return type", "School URN", "UPN", "Surname", "Forename", "Date of bi
           "Parent phone", "Ground", "Deletion date", "Start date", "Notes"]  # fmt: skip
 
 
-def workbook_bytes(*rows: list[object]) -> bytes:
+def workbook_bytes(*rows: Sequence[object]) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None

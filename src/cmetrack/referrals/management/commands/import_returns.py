@@ -2,13 +2,15 @@
 
 Validates a CSV, XLSX or CTF return file and prints its row errors; with --commit writes it.
 Exit status: 0 valid (or committed), 1 rejected (row errors), 2 unreadable input.
+A commit of a large file shows a progress bar on stderr when stderr is a terminal.
 """
 
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
+from tqdm import tqdm
 
 from cmetrack.accounts.models import User
 
@@ -16,6 +18,50 @@ from ...importing.rows import UnreadableFile
 from ...imports import ImportRefused, import_commit, import_upload
 
 PROGRESS_FROM = 500  # rows: smaller files finish before a bar is worth drawing
+
+
+class _Verbatim:
+    """What tqdm writes, passed through the command's stderr as it is: Django's wrapper would
+    otherwise end every redraw with a newline and colour it as an error."""
+
+    def __init__(self, wrapper: OutputWrapper) -> None:
+        self._wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self._wrapper.write(text, style_func=lambda same: same, ending="")
+
+    def flush(self) -> None:
+        self._wrapper.flush()
+
+    def isatty(self) -> bool:
+        return self._wrapper.isatty()
+
+
+class ProgressBar:
+    """`import_commit`'s progress callback, drawn by tqdm on `stream`; tqdm leaves it off when
+    the stream is not a terminal (cron, a pipe, the tests), so logs get no carriage returns."""
+
+    def __init__(self, stream: OutputWrapper) -> None:
+        self._stream = _Verbatim(stream)
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        if self._bar is None:
+            self._bar = tqdm(
+                total=total, desc="Importing", unit="row", file=self._stream, disable=None
+            )
+        self._bar.update(done - self._done)
+        self._done = done
+        if done == total:
+            self.close()
+
+    def close(self) -> None:
+        """End the bar's line, so whatever is written next starts on a line of its own."""
+        if self._bar is not None:
+            self._bar.close()
 
 
 class Command(BaseCommand):
@@ -48,18 +94,6 @@ class Command(BaseCommand):
         assert user is not None
         return user
 
-    def _progress(self, done: int, total: int) -> None:
-        if total < PROGRESS_FROM:
-            return
-        if done == total or done % 100 == 0:
-            width = 40
-            filled = width * done // total
-            self.stderr.write(
-                f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
-            )
-            if done == total:
-                self.stderr.write("")
-
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
@@ -90,10 +124,10 @@ class Command(BaseCommand):
             if preview.errors:
                 sys.exit(1)
             return
+        progress = ProgressBar(self.stderr)
         try:
-            import_commit(
-                batch=batch, valid_only=options["valid_only"], by=user, progress=self._progress
-            )
+            import_commit(batch=batch, valid_only=options["valid_only"], by=user, progress=progress)
         except ImportRefused as error:
+            progress.close()
             self._fail(str(error), 1)
         self.stdout.write(f"Imported {valid} row(s).")

@@ -1,0 +1,69 @@
+"""Writes to cases. Keyword-only, one transaction each; each validates, writes the timeline
+event and (through auditlog) the audit record. Views, commands, intake and the demo seeder share
+them.
+
+One module per concern: `common` (the error, the timeline write, the team check, the row lock),
+`referral` (recording a referral, opening a case), `lifecycle` (status, closing, reopening),
+`casework` (assigning, notes, risk, intake's timeline lines), `flags`, `escalation`,
+`enquiries` (the checklist and "enquiries exhausted"), `approvals` (manager approval of a
+closure), `deadlines` (tasks and the daily job). Import from this package; the modules import
+one another only downwards (common at the bottom), never through this file.
+"""
+
+from .approvals import closure_approve, closure_request, closure_return
+from .casework import case_add_note, case_assign, case_intake_event, case_set_risk
+from .common import CaseError, case_locked, event_write, require_team
+from .deadlines import (
+    SyncResult,
+    task_complete,
+    task_create,
+    tasks_escalate_overdue,
+    tasks_sync,
+    timescales,
+)
+from .enquiries import case_enquiries_exhausted, enquiry_record
+from .escalation import (
+    escalation_acknowledge,
+    escalation_raise,
+    escalation_resolve,
+    escalations_raise_missing,
+)
+from .flags import case_flag_add, case_flag_remove
+from .lifecycle import case_change_status, case_close, case_reopen, closure_needs_approval
+from .referral import ReferralData, ReferralResult, case_open, referral_record
+
+__all__ = [
+    "CaseError",
+    "ReferralData",
+    "ReferralResult",
+    "SyncResult",
+    "case_add_note",
+    "case_assign",
+    "case_change_status",
+    "case_close",
+    "case_enquiries_exhausted",
+    "case_flag_add",
+    "case_flag_remove",
+    "case_intake_event",
+    "case_locked",
+    "case_open",
+    "case_reopen",
+    "case_set_risk",
+    "closure_approve",
+    "closure_needs_approval",
+    "closure_request",
+    "closure_return",
+    "enquiry_record",
+    "escalation_acknowledge",
+    "escalation_raise",
+    "escalation_resolve",
+    "escalations_raise_missing",
+    "event_write",
+    "referral_record",
+    "require_team",
+    "task_complete",
+    "task_create",
+    "tasks_escalate_overdue",
+    "tasks_sync",
+    "timescales",
+]

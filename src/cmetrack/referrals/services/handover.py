@@ -1,0 +1,197 @@
+"""Outbound hand-over of a case to another authority (DOMAIN.md §6): sent, acknowledged, then
+accepted, declined or withdrawn; the case stays open until the other authority accepts."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from cmetrack.accounts.access import can_triage, is_la_staff, is_other_la_user
+from cmetrack.accounts.models import User
+from cmetrack.audit.context import acting_as
+from cmetrack.cases.events import EventKind
+from cmetrack.cases.models import Case, Outcome
+from cmetrack.cases.services import CaseError, case_change_status, case_close, case_intake_event
+from cmetrack.cases.status import Status, TransitionError, allowed_next
+
+from ..models import (
+    Direction,
+    HandoverChange,
+    HandoverState,
+    Kind,
+    Nature,
+    OtherLaNotification,
+    TriageState,
+)
+from .common import stamp
+from .errors import IntakeError
+from .triage import require_triage
+
+
+def _record_handover(
+    notification: OtherLaNotification,
+    *,
+    case: Case,
+    state: HandoverState,
+    by: User,
+    reason: str = "",
+) -> None:
+    case_intake_event(
+        case=case,
+        kind=EventKind.HANDOVER_CHANGED,
+        by=by,
+        authority=notification.other_la_name,
+        state_label=state.label,
+        reference=notification.reference,
+        reason=reason,
+    )
+
+
+HANDOVER_TRANSITIONS: dict[HandoverState, frozenset[HandoverState]] = {
+    HandoverState.SENT: frozenset(
+        {
+            HandoverState.ACKNOWLEDGED,
+            HandoverState.ACCEPTED,
+            HandoverState.DECLINED,
+            HandoverState.WITHDRAWN,
+        }
+    ),
+    HandoverState.ACKNOWLEDGED: frozenset(
+        {HandoverState.ACCEPTED, HandoverState.DECLINED, HandoverState.WITHDRAWN}
+    ),
+    HandoverState.ACCEPTED: frozenset(),
+    HandoverState.DECLINED: frozenset(),
+    HandoverState.WITHDRAWN: frozenset(),
+}
+ACTIVE_HANDOVER = (HandoverState.SENT, HandoverState.ACKNOWLEDGED)
+
+
+def _can_reply_to_handover(by: User, notification: OtherLaNotification) -> bool:
+    """The receiving authority's own users may acknowledge, accept or decline."""
+    org = by.organisation
+    return bool(
+        is_other_la_user(by)
+        and org is not None
+        and org.la_code
+        and org.la_code == notification.other_la_code
+    )
+
+
+@transaction.atomic
+def handover_send(
+    *,
+    case: Case,
+    other_la_name: str,
+    by: User,
+    other_la_code: str = "",
+    new_address: str = "",
+    concerns: str = "",
+) -> OtherLaNotification:
+    """Notify another authority that the child moved there. The case stays open (transferred)
+    until that authority accepts."""
+    require_triage(by)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise IntakeError("A closed case cannot be handed over.")
+    if not other_la_name.strip():
+        raise IntakeError("Enter the receiving authority", "other_la_name")
+    if OtherLaNotification.objects.filter(
+        case=case, direction=Direction.OUTBOUND, handover_state__in=ACTIVE_HANDOVER
+    ).exists():
+        raise IntakeError("This case already has a hand-over waiting for an answer.")
+    child = case.child
+    note = OtherLaNotification(
+        kind=Kind.OTHER_LA,
+        direction=Direction.OUTBOUND,
+        nature=Nature.HANDOVER,
+        other_la_name=other_la_name.strip(),
+        other_la_code=other_la_code.strip(),
+        previous_address=str(child.current_address or ""),
+        concerns=concerns.strip(),
+        forenames=child.forenames,
+        surname=child.surname,
+        date_of_birth=child.date_of_birth,
+        sex=child.sex,
+        upn=child.upn,
+        case=case,
+        handover_state=HandoverState.SENT,
+        triage_state=TriageState.LINKED,
+        triaged_by=by,
+        triaged_at=timezone.now(),
+    )
+    note.address_line_1 = new_address.strip()[:200]
+    stamp(note, by)
+    note.contact_email = ""
+    with acting_as(by):
+        note.save()
+        HandoverChange.objects.create(notification=note, from_state="", to_state="sent", by=by)
+    _record_handover(note, case=case, state=HandoverState.SENT, by=by)
+    if Status.TRANSFERRED in allowed_next(Status(case.status)):
+        try:
+            case_change_status(
+                case=case,
+                to=Status.TRANSFERRED,
+                by=by,
+                note=f"Handed over to {note.other_la_name} ({note.reference}).",
+            )
+        except (CaseError, TransitionError) as error:
+            raise IntakeError(str(error)) from error
+    return note
+
+
+@transaction.atomic
+def handover_update(
+    *, notification: OtherLaNotification, to: str, by: User, reason: str = ""
+) -> OtherLaNotification:
+    """Move a hand-over on. Accepted closes the case (handed to another LA); declined or
+    withdrawn returns it to enquiries. Every move is audited and written on the case."""
+    notification = OtherLaNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.direction != Direction.OUTBOUND:
+        raise IntakeError("Only an outbound hand-over has these states.")
+    new = HandoverState(to)
+    replying = new in {HandoverState.ACKNOWLEDGED, HandoverState.ACCEPTED, HandoverState.DECLINED}
+    if not (can_triage(by) or (replying and _can_reply_to_handover(by, notification))):
+        raise IntakeError("You cannot change this hand-over.")
+    old = HandoverState(notification.handover_state)
+    if new not in HANDOVER_TRANSITIONS[old]:
+        raise IntakeError(
+            f"A hand-over cannot move from {old.label.lower()} to {new.label.lower()}."
+        )
+    if new == HandoverState.DECLINED and not reason.strip():
+        raise IntakeError("Enter the reason the authority gave for declining", "reason")
+    with acting_as(by):
+        notification.handover_state = new
+        notification.handover_reason = reason.strip()
+        notification.save(update_fields=["handover_state", "handover_reason"])
+        HandoverChange.objects.create(
+            notification=notification,
+            from_state=old.value,
+            to_state=new.value,
+            by=by,
+            reason=reason.strip(),
+        )
+    case = notification.case
+    if case is None:
+        return notification
+    # The line is written by whoever answered: the CME team, or the receiving authority itself.
+    _record_handover(notification, case=case, state=new, by=by, reason=reason.strip())
+    text = (
+        f"Hand-over {notification.reference} to {notification.other_la_name}: {new.label.lower()}"
+    )
+    if reason.strip():
+        text += f" ({reason.strip()})"
+    # The case is the CME team's: the other authority's reply is written by the team's record
+    # of it, or, when that authority answers itself, by whoever sent the hand-over.
+    actor = by if can_triage(by) else notification.submitted_by
+    if actor is None or not is_la_staff(actor):
+        raise IntakeError("The hand-over has no CME officer to record the reply against.")
+    try:
+        if new == HandoverState.ACCEPTED:
+            case_close(case=case, outcome=Outcome.HANDED_TO_OTHER_LA, by=actor, note=text + ".")
+        elif new in {HandoverState.DECLINED, HandoverState.WITHDRAWN} and (
+            Case.objects.get(pk=case.pk).status == Status.TRANSFERRED
+        ):
+            case_change_status(case=case, to=Status.ENQUIRIES, by=actor, note=text + ".")
+    except (CaseError, TransitionError) as error:
+        raise IntakeError(str(error)) from error
+    return notification

@@ -1,0 +1,381 @@
+"""Triage: the CME team decides what each submission means for a child (open a case, link it
+to one, pass it to the EHE team, record it, or no action)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from cmetrack.accounts.access import can_triage
+from cmetrack.accounts.models import User
+from cmetrack.audit.context import acting_as
+from cmetrack.cases.models import Case, MissingReason, Outcome
+from cmetrack.cases.services import (
+    CaseError,
+    ReferralData,
+    case_add_note,
+    case_close,
+    referral_record,
+)
+from cmetrack.cases.status import OPEN_STATUSES, TransitionError
+from cmetrack.children.models import Address
+from cmetrack.children.selectors import child_find_existing
+from cmetrack.children.services import AddressData, ChildData, ContactData
+from cmetrack.core.grounds import Route
+
+from ..models import DeletionReturn, NewPupilReturn, SharedStatus, Submission, TriageState
+from .common import find_open_case, record_received
+from .errors import IntakeError
+from .kinds import rules_for, submission_details
+
+
+def require_triage(by: User) -> None:
+    if not can_triage(by):
+        raise IntakeError("Only the local authority's CME team can triage submissions.")
+
+
+def _locked(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().get(pk=submission.pk)
+
+
+def _require_new(submission: Submission) -> None:
+    if submission.triage_state != TriageState.NEW:
+        raise IntakeError(
+            f"{submission.reference} was already triaged "
+            f"({submission.get_triage_state_display().lower()})."
+        )
+
+
+def _triage(
+    submission: Submission,
+    *,
+    state: str,
+    shared: str,
+    by: User,
+    note: str = "",
+    case: Case | None = None,
+) -> None:
+    submission.triage_state = state
+    submission.triaged_by = by
+    submission.triaged_at = timezone.now()
+    submission.shared_status = shared
+    submission.shared_status_at = timezone.now()
+    if note:
+        submission.triage_note = note
+    if case is not None:
+        submission.case = case
+    with acting_as(by):
+        submission.save(
+            update_fields=[
+                "triage_state",
+                "triaged_by",
+                "triaged_at",
+                "shared_status",
+                "shared_status_at",
+                "triage_note",
+                "case",
+            ]
+        )
+
+
+def _summary(submission: Submission) -> str:
+    """The timeline text for a case this submission touched: what came in, no more."""
+    first = (
+        f"{submission.get_kind_display()} {submission.reference} received "
+        f"{timezone.localtime(submission.received_at):%d/%m/%Y}."
+    )
+    details = submission_details(submission)
+    return f"{first}\n{details}" if details else first
+
+
+def _referral_data(
+    submission: Submission,
+    *,
+    primary_reason: MissingReason | None,
+    forenames: str,
+    surname: str,
+    date_of_birth: date | None,
+) -> ReferralData:
+    detail = submission.detail
+    rules = rules_for(detail)
+    start = rules.case_start(detail)
+    state = Address.State.UNKNOWN if start.whereabouts_unknown else Address.State.KNOWN
+    if state == Address.State.KNOWN and not (submission.address_line_1 or submission.postcode):
+        state = Address.State.UNKNOWN
+    contacts: list[ContactData] = []
+    if start.parent_names:
+        contacts.append(ContactData(name=start.parent_names, phone=start.parent_phone))
+    child = ChildData(
+        forenames=forenames,
+        surname=surname,
+        date_of_birth=date_of_birth,
+        sex=submission.sex,
+        upn=submission.upn,
+        address=AddressData(
+            state=state,
+            line_1=submission.address_line_1,
+            town=submission.town,
+            postcode=submission.postcode,
+        ),
+        contacts=contacts,
+    )
+    if primary_reason is None:
+        primary_reason = start.primary_reason or MissingReason.objects.get(code=start.reason_code)
+    referrer = submission.organisation.name if submission.organisation else "Member of the public"
+    return ReferralData(
+        child=child,
+        primary_reason=primary_reason,
+        secondary_reasons=start.secondary_reasons,
+        referral_source=rules.source(detail),
+        referral_date=timezone.localdate(submission.received_at),
+        referrer=f"{referrer} ({submission.reference})",
+        last_school=submission.school,
+        date_last_attended=start.date_last_attended,
+        risk_level=start.risk_level,
+        flags=start.flags,
+        note=_summary(submission),
+    )
+
+
+def _open_or_link(
+    submission: Submission,
+    *,
+    by: User,
+    primary_reason: MissingReason | None = None,
+    forenames: str = "",
+    surname: str = "",
+    date_of_birth: date | None = None,
+) -> Case:
+    """Open a case for the child; if they already have an open case, add this to it."""
+    forenames = forenames.strip() or submission.forenames
+    surname = surname.strip() or submission.surname
+    date_of_birth = date_of_birth or submission.date_of_birth
+    if not (forenames and surname):
+        raise IntakeError("Enter the child's first name and surname to open a case", "forenames")
+    existing = child_find_existing(
+        upn=submission.upn, forenames=forenames, surname=surname, date_of_birth=date_of_birth
+    )
+    open_case = existing.cases.filter(status__in=OPEN_STATUSES).first() if existing else None
+    if open_case is not None:
+        record_received(case=open_case, submission=submission, by=by)
+        _triage(
+            submission,
+            state=TriageState.LINKED,
+            shared=SharedStatus.UNDER_ENQUIRY,
+            by=by,
+            case=open_case,
+            note=f"Added to the child's open case {open_case.reference}.",
+        )
+        return open_case
+    data = _referral_data(
+        submission,
+        primary_reason=primary_reason,
+        forenames=forenames,
+        surname=surname,
+        date_of_birth=date_of_birth,
+    )
+    try:
+        result = referral_record(data=data, by=by)
+    except CaseError as error:
+        raise IntakeError(str(error)) from error
+    _triage(
+        submission,
+        state=TriageState.LINKED,
+        shared=SharedStatus.UNDER_ENQUIRY,
+        by=by,
+        case=result.case,
+        note=f"Case {result.case.reference} opened.",
+    )
+    return result.case
+
+
+@transaction.atomic
+def submission_open_case(
+    *,
+    submission: Submission,
+    by: User,
+    primary_reason: MissingReason | None = None,
+    forenames: str = "",
+    surname: str = "",
+    date_of_birth: date | None = None,
+) -> Case:
+    """Open a CME case from a submission (or add it to the child's open case)."""
+    require_triage(by)
+    submission = _locked(submission)
+    _require_new(submission)
+    detail = submission.detail
+    if isinstance(detail, DeletionReturn) and detail.awaiting_la_confirmation:
+        raise IntakeError(
+            f"Ground ({detail.ground}) needs the LA's confirmation that joint enquiries are "
+            "exhausted before a case is opened."
+        )
+    return _open_or_link(
+        submission,
+        by=by,
+        primary_reason=primary_reason,
+        forenames=forenames,
+        surname=surname,
+        date_of_birth=date_of_birth,
+    )
+
+
+@transaction.atomic
+def submission_apply_route(*, submission: Submission, by: User) -> Submission:
+    """Do what the ground (or kind) says: open a case, pass to EHE, or record only."""
+    require_triage(by)
+    submission = _locked(submission)
+    _require_new(submission)
+    if not submission.route:
+        raise IntakeError("Choose what to do: open a case, link it to a case or take no action.")
+    route = Route(submission.route)
+    detail = submission.detail
+    if isinstance(detail, DeletionReturn) and detail.awaiting_la_confirmation:
+        raise IntakeError(
+            f"Ground ({detail.ground}) needs the LA's confirmation that joint enquiries are "
+            "exhausted before a case is opened."
+        )
+    if route == Route.OPEN_CASE:
+        _open_or_link(submission, by=by)
+    elif route == Route.PASS_TO_EHE:
+        case = find_open_case(submission)
+        if case is not None:
+            record_received(case=case, submission=submission, by=by)
+            # The officer's decision, in the officer's name.
+            case_add_note(
+                case=case,
+                text=f"{submission.reference} passed to the elective home education team.",
+                by=by,
+            )
+        _triage(
+            submission,
+            state=TriageState.TRIAGED,
+            shared=SharedStatus.PASSED_TO_EHE,
+            by=by,
+            case=case,
+            note="Passed to the elective home education team.",
+        )
+    else:
+        shared = SharedStatus.RECORDED
+        if isinstance(detail, DeletionReturn) and detail.has_new_school:
+            shared = SharedStatus.CLOSED_ON_ROLL_ELSEWHERE
+        case = find_open_case(submission)
+        if case is not None:
+            record_received(case=case, submission=submission, by=by)
+        _triage(
+            submission, state=TriageState.TRIAGED, shared=shared, by=by, case=case, note="Recorded."
+        )
+    submission.refresh_from_db()
+    return submission
+
+
+@transaction.atomic
+def deletion_confirm_enquiries(
+    *, deletion: DeletionReturn, by: User, note: str, open_case: bool = True
+) -> DeletionReturn:
+    """Grounds (h) and (i): the LA records that joint enquiries are exhausted (who, when, what),
+    then the return is routed (a CME case, whereabouts unknown)."""
+    require_triage(by)
+    deletion = DeletionReturn.objects.select_for_update().get(pk=deletion.pk)
+    if not deletion.ground_info.needs_la_confirmation:
+        raise IntakeError(f"Ground ({deletion.ground}) does not need the LA's confirmation.")
+    if deletion.la_confirmed_at is not None:
+        raise IntakeError("The LA has already confirmed joint enquiries for this return.")
+    if not note.strip():
+        raise IntakeError("Say which enquiries the LA made and their outcome", "note")
+    with acting_as(by):
+        deletion.la_confirmed_by = by
+        deletion.la_confirmed_at = timezone.now()
+        deletion.la_confirmation_note = note.strip()
+        deletion.shared_status = SharedStatus.RECEIVED
+        deletion.shared_status_at = timezone.now()
+        deletion.save(
+            update_fields=[
+                "la_confirmed_by",
+                "la_confirmed_at",
+                "la_confirmation_note",
+                "shared_status",
+                "shared_status_at",
+            ]
+        )
+    if open_case and deletion.triage_state == TriageState.NEW:
+        _open_or_link(deletion, by=by)
+    deletion.refresh_from_db()
+    return deletion
+
+
+@transaction.atomic
+def submission_link_case(*, submission: Submission, case: Case, by: User) -> Submission:
+    require_triage(by)
+    submission = _locked(submission)
+    _require_new(submission)
+    record_received(case=case, submission=submission, by=by)
+    _triage(
+        submission,
+        state=TriageState.LINKED,
+        shared=SharedStatus.UNDER_ENQUIRY if case.is_open else SharedStatus.RECORDED,
+        by=by,
+        case=case,
+        note=f"Linked to case {case.reference}.",
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_no_action(
+    *,
+    submission: Submission,
+    reason: str,
+    by: User,
+    shared_status: str = SharedStatus.CLOSED_NO_ACTION,
+) -> Submission:
+    require_triage(by)
+    submission = _locked(submission)
+    _require_new(submission)
+    if not reason.strip():
+        raise IntakeError("Say why no action is needed", "reason")
+    if shared_status not in SharedStatus.values:
+        raise IntakeError("Choose what the sender is told", "shared_status")
+    _triage(
+        submission,
+        state=TriageState.NO_ACTION,
+        shared=shared_status,
+        by=by,
+        note=reason.strip(),
+    )
+    return submission
+
+
+@transaction.atomic
+def new_pupil_close_case(*, submission: Submission, by: User) -> Case:
+    """The child of an open CME case has started at a school: close it, on roll there."""
+    require_triage(by)
+    submission = _locked(submission)
+    _require_new(submission)
+    detail = submission.detail
+    if not isinstance(detail, NewPupilReturn):
+        raise IntakeError("Only a new-pupil return can close a case as on roll.")
+    case = find_open_case(submission)
+    if case is None:
+        raise IntakeError("This child has no open CME case to close.")
+    try:
+        case = case_close(
+            case=case,
+            outcome=Outcome.ON_ROLL_THIS_LA,
+            by=by,
+            closed_on=max(min(detail.start_date, timezone.localdate()), case.referral_date),
+            note=f"On roll at {detail.school} from {detail.start_date:%d/%m/%Y} "
+            f"(new-pupil return {submission.reference}).",
+        )
+    except (CaseError, TransitionError) as error:
+        raise IntakeError(str(error)) from error
+    _triage(
+        submission,
+        state=TriageState.LINKED,
+        shared=SharedStatus.CLOSED_ON_ROLL_HERE,
+        by=by,
+        case=case,
+        note=f"Case {case.reference} closed: on roll at {detail.school}.",
+    )
+    return case
