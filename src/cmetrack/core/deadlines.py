@@ -7,7 +7,7 @@ the defaults are the guidance's. Counting follows SchoolCalendar: day 0 is the t
 """
 
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -43,10 +43,14 @@ class Timescales:
     attendance_confirmation: int = 10
     # Untraced children are reviewed every term: on the first school day of the next term.
     untraced_review_terms: int = 1
-    # Intake: a school's new-pupil return is due within 5 school days of the start (SI 2024/208);
-    # the LA confirms (or not) that joint enquiries are exhausted for a ground (h)/(i) removal.
+    # Intake: a school's new-pupil return is due by the end of the 5th *calendar* day after the
+    # pupil's name is entered (SI 2024/208 reg 13(1)); the LA confirms (or not) that joint
+    # enquiries are exhausted for a ground (h)/(i) removal.
     new_pupil_return: int = 5
     joint_enquiry_confirmation: int = 5
+    # A deletion naming a new school (grounds (a), (g), (n)) waits this many school days after
+    # the expected start for that school's new-pupil return or the receiving LA's confirmation.
+    destination_confirmation: int = 10
     # Regulation 9(1): (h) not back 10 school days after authorised leave; (i) 20 continuous
     # school days of absence. A removal may not come earlier than this.
     ground_h_school_days: int = 10
@@ -167,11 +171,26 @@ def case_deadlines(
     return sorted(found)
 
 
-def new_pupil_return_due(
-    start_date: date, calendar: SchoolCalendar, timescales: Timescales
+def new_pupil_return_due(start_date: date, timescales: Timescales) -> date:
+    """The last day a school's new-pupil return is on time: the end of the N-th calendar day
+    after the name is entered (regulation 13(1) counts days, not school days)."""
+    return start_date + timedelta(days=timescales.new_pupil_return)
+
+
+def new_pupil_return_required(
+    *, start_date: date, first_day_of_year: date, youngest_class: bool, la_asks: bool
+) -> bool:
+    """Regulation 13(2)-(3): no return is needed for a pupil entered in the school's youngest
+    class on the first day of the school year, unless the LA has asked for them."""
+    exempt = youngest_class and start_date == first_day_of_year
+    return la_asks or not exempt
+
+
+def destination_confirmation_due(
+    expected_start: date, calendar: SchoolCalendar, timescales: Timescales
 ) -> date:
-    """The last day a school's new-pupil return is on time: the N-th school day after the start."""
-    return calendar.add_school_days(start_date, timescales.new_pupil_return)
+    """When a destination a deletion return named (a new school) must have been confirmed."""
+    return calendar.add_school_days(expected_start, timescales.destination_confirmation)
 
 
 def joint_enquiry_confirmation_due(

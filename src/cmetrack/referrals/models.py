@@ -55,6 +55,11 @@ class SharedStatus(models.TextChoices):
     UNDER_ENQUIRY = "under_enquiry", "Received: the CME team is making enquiries"
     PASSED_TO_EHE = "passed_to_ehe", "Passed to the elective home education team"
     RECORDED = "recorded", "Recorded: no further action needed"
+    AWAITING_DESTINATION = (
+        "awaiting_destination",
+        "Recorded: waiting for the new school or authority to confirm the pupil",
+    )
+    REMOVAL_AGREED = "removal_agreed", "Joint enquiries complete: removal from roll agreed"
     CLOSED_ON_ROLL_HERE = "closed_on_roll_here", "Closed: on roll at a school"
     CLOSED_ON_ROLL_ELSEWHERE = "closed_on_roll_elsewhere", "Closed: on roll elsewhere"
     CLOSED_NO_ACTION = "closed_no_action", "Closed: no CME action needed"
@@ -211,6 +216,28 @@ class DeletionReturn(Submission):
     )
     la_confirmed_at = models.DateTimeField(null=True, blank=True)
     la_confirmation_note = models.TextField(blank=True)
+    # A second parent the pupil normally lives with (regulation 13(4)(d): a number for each).
+    parent_2_name = models.CharField(
+        "second parent the pupil lives with", max_length=MAX_LENGTH["parent_names"], blank=True
+    )
+    parent_2_phone = models.CharField(max_length=MAX_LENGTH["emergency_phone"], blank=True)
+    # Grounds (h), (i): day 0 of the waiting period (the last day of the authorised leave; the
+    # last day attended), the earliest lawful removal it gives, and the LA's agreement.
+    absence_from = models.DateField(null=True, blank=True)
+    earliest_removal = models.DateField(null=True, blank=True)
+    removal_agreed_on = models.DateField(null=True, blank=True)
+    removal_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removal_agreed_at = models.DateTimeField(null=True, blank=True)
+    removed_before_agreement = models.BooleanField(default=False)
+    # Grounds (a), (g), (n) naming a destination: recorded, awaiting confirmation until
+    # `destination_due`; cleared by a matching new-pupil return or the receiving authority,
+    # or, once lapsed, a CME case is opened (`destination_lapsed_at`).
+    destination_due = models.DateField(null=True, blank=True)
+    destination_confirmed_at = models.DateTimeField(null=True, blank=True)
+    destination_confirmation = models.TextField(blank=True)
+    destination_lapsed_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def ground_info(self) -> Ground:

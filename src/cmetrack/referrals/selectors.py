@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -19,8 +20,13 @@ from cmetrack.accounts.access import AnyUser, is_la_staff, is_other_la_user, is_
 from cmetrack.cases.models import Case, RiskLevel
 from cmetrack.cases.services import timescales
 from cmetrack.cases.status import OPEN_STATUSES
-from cmetrack.core.deadlines import joint_enquiry_confirmation_due, new_pupil_return_due
+from cmetrack.core.deadlines import (
+    joint_enquiry_confirmation_due,
+    new_pupil_return_due,
+    new_pupil_return_required,
+)
 from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
+from cmetrack.core.year_group import academic_year_start, national_curriculum_year
 from cmetrack.matching.selectors import Candidate, candidates_for
 from cmetrack.schooldays.selectors import school_calendar
 
@@ -30,6 +36,7 @@ from .models import (
     Direction,
     ImportBatch,
     Kind,
+    NewPupilReturn,
     OtherLaNotification,
     Submission,
     TriageState,
@@ -94,18 +101,31 @@ def _clock(submission: Submission, calendar: SchoolCalendar, today: date) -> tup
             return f"LA confirmation due {due:%-d %b %Y}", today > due
         new_pupil = getattr(submission, "newpupilreturn", None)
         if new_pupil is not None:
-            due = new_pupil_return_due(new_pupil.start_date, calendar, scale)
+            if not _new_pupil_return_required(new_pupil, calendar):
+                return "Not required: youngest class on the first day (regulation 13(2))", False
+            due = new_pupil_return_due(new_pupil.start_date, scale)
             received = timezone.localdate(submission.received_at)
             if received > due:
-                late = calendar.school_days_between(due, received)
-                return (
-                    f"Sent {late} school day{'s' if late != 1 else ''} late (due {due:%-d %b})",
-                    False,
-                )
+                late = (received - due).days
+                return f"Sent {late} day{'s' if late != 1 else ''} late (due {due:%-d %b})", False
             return f"On time (due {due:%-d %b})", False
     except NoTermDatesError as error:
         return str(error), False
     return "", False
+
+
+def _new_pupil_return_required(new_pupil: NewPupilReturn, calendar: SchoolCalendar) -> bool:
+    """Regulation 13(2): a Reception (or nursery) pupil entered on the first day of the school
+    year needs no return unless the authority asks (CMETRACK_NEW_PUPIL_RETURNS_YOUNGEST_CLASS)."""
+    dob = new_pupil.date_of_birth
+    start = new_pupil.start_date
+    year_begins = date(academic_year_start(start), 8, 31)
+    return new_pupil_return_required(
+        start_date=start,
+        first_day_of_year=calendar.next_school_day(year_begins),
+        youngest_class=dob is not None and national_curriculum_year(dob, start) <= 0,
+        la_asks=bool(getattr(settings, "CMETRACK_NEW_PUPIL_RETURNS_YOUNGEST_CLASS", False)),
+    )
 
 
 def incoming_queue(*, user: AnyUser) -> list[QueueItem]:

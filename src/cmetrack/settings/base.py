@@ -45,6 +45,11 @@ CMETRACK_MASH_EMAIL = os.environ.get("CMETRACK_MASH_EMAIL", "")
 # Statutory and local timescales in school days (core.deadlines.Timescales names); the
 # defaults are DOMAIN.md's. e.g. CMETRACK_TIMESCALES='{"home_visit": 3}'
 CMETRACK_TIMESCALES = json.loads(os.environ.get("CMETRACK_TIMESCALES", "{}"))
+# Regulation 13(2)-(3): schools need not send new-pupil returns for their youngest class on the
+# first day of the school year unless the authority asks for them.
+CMETRACK_NEW_PUPIL_RETURNS_YOUNGEST_CLASS = os.environ.get(
+    "CMETRACK_NEW_PUPIL_RETURNS_YOUNGEST_CLASS", ""
+).lower() in {"1", "true", "yes", "on"}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

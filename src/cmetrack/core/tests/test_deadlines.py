@@ -138,13 +138,36 @@ def test_deadlines_fall_on_school_days_in_order_and_rule_keys_are_stable(
     )
 
 
-def test_a_new_pupil_return_is_due_five_school_days_after_the_start(
-    calendar: SchoolCalendar,
-) -> None:
+def test_a_new_pupil_return_is_due_by_the_fifth_calendar_day_after_the_name_is_entered() -> None:
     from cmetrack.core.deadlines import new_pupil_return_due
 
-    # Starts Thu 17 Dec 2026: 18 Dec, (holidays; 4 Jan INSET), 5, 6, 7, 8 Jan.
-    assert new_pupil_return_due(date(2026, 12, 17), calendar, Timescales()) == date(2027, 1, 8)
+    # Regulation 13(1) counts days, holidays included: entered Thu 17 Dec 2026, due Tue 22 Dec.
+    assert new_pupil_return_due(date(2026, 12, 17), Timescales()) == date(2026, 12, 22)
+
+
+@pytest.mark.parametrize(
+    ("start", "youngest", "la_asks", "required"),
+    [
+        (date(2026, 9, 3), True, False, False),  # reception, first day: exempt (13(2))
+        (date(2026, 9, 3), True, True, True),  # unless the LA asks (13(3))
+        (date(2026, 9, 4), True, False, True),  # reception, a later day
+        (date(2026, 9, 3), False, False, True),  # an older class on the first day
+    ],
+)
+def test_the_youngest_class_on_the_first_day_needs_no_new_pupil_return_unless_the_la_asks(
+    start: date, youngest: bool, la_asks: bool, required: bool
+) -> None:
+    from cmetrack.core.deadlines import new_pupil_return_required
+
+    assert (
+        new_pupil_return_required(
+            start_date=start,
+            first_day_of_year=date(2026, 9, 3),
+            youngest_class=youngest,
+            la_asks=la_asks,
+        )
+        is required
+    )
 
 
 def test_joint_enquiry_confirmation_is_due_five_school_days_after_the_return(

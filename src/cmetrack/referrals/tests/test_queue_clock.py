@@ -1,18 +1,20 @@
 """The incoming queue shows the statutory clock: the LA's joint-enquiry confirmation for grounds
-(h)/(i), and whether a school's new-pupil return came within 5 school days of the start."""
+(h)/(i), and whether a school's new-pupil return came by the 5th day after the name was entered."""
 
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
+from pytest_django import Settings
 
 from cmetrack.accounts.models import User
 from cmetrack.conftest import client_for
 from cmetrack.referrals.selectors import incoming_queue
 from cmetrack.referrals.services import deletion_return_submit, new_pupil_return_submit
-from cmetrack.referrals.tests.helpers import deletion_data, new_pupil_data
+from cmetrack.referrals.tests.helpers import CHILD, deletion_data, new_pupil_data
 from cmetrack.schooldays.services import term_dates_load_bundled
 from cmetrack.testing.factories import SchoolFactory
 
@@ -45,14 +47,31 @@ def test_a_ground_h_return_shows_when_the_la_confirmation_is_due_and_turns_red_a
         assert "LA confirmation due 8 Dec 2026" in page
 
 
-def test_a_new_pupil_return_sent_late_says_by_how_many_school_days(officer: User) -> None:
-    # Started Mon 16 Nov 2026: due by Mon 23 Nov; sent Thu 26 Nov, 3 school days late.
+def test_a_new_pupil_return_sent_late_says_by_how_many_days(officer: User) -> None:
+    # Entered Mon 16 Nov 2026: due by the end of Sat 21 Nov (reg 13(1)); sent Thu 26 Nov.
     with time_machine.travel(at(date(2026, 11, 26)), tick=False):
         new_pupil_return_submit(
             data=new_pupil_data(SchoolFactory(), start_date=date(2026, 11, 16)), by=officer
         )
         [item] = incoming_queue(user=officer)
-    assert item.clock == "Sent 3 school days late (due 23 Nov)"
+    assert item.clock == "Sent 5 days late (due 21 Nov)"
+
+
+def test_a_reception_pupil_on_the_first_day_of_the_year_needs_no_return_unless_asked(
+    officer: User, settings: Settings
+) -> None:
+    first_day = date(2026, 9, 3)  # the bundled term dates' first autumn day
+    reception = replace(CHILD, date_of_birth=date(2021, 10, 1), upn="")
+    with time_machine.travel(at(date(2026, 9, 20)), tick=False):
+        new_pupil_return_submit(
+            data=new_pupil_data(SchoolFactory(), child=reception, start_date=first_day),
+            by=officer,
+        )
+        [item] = incoming_queue(user=officer)
+        assert item.clock.startswith("Not required")
+        settings.CMETRACK_NEW_PUPIL_RETURNS_YOUNGEST_CLASS = True
+        [item] = incoming_queue(user=officer)
+    assert item.clock.startswith("Sent")
 
 
 def test_a_new_pupil_return_in_time_says_so(officer: User) -> None:
@@ -61,7 +80,7 @@ def test_a_new_pupil_return_in_time_says_so(officer: User) -> None:
             data=new_pupil_data(SchoolFactory(), start_date=date(2026, 11, 16)), by=officer
         )
         [item] = incoming_queue(user=officer)
-    assert item.clock == "On time (due 23 Nov)"
+    assert item.clock == "On time (due 21 Nov)"
 
 
 def test_another_authority_sees_its_hand_overs_in_the_menu(outsider: User) -> None:
