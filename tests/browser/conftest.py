@@ -68,3 +68,14 @@ def screenshot(page: "Page", name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
+# The password every factory-made user has (cmetrack.testing.factories.UserFactory).
+PASSWORD = "a-long-test-password"
+
+
+def sign_in(page: "Page", base: str, username: str, next_url: str) -> None:
+    page.goto(f"{base}/account/sign-in/?next={next_url}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

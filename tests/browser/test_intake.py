@@ -15,16 +15,7 @@ from cmetrack.referrals.importing.rows import TEMPLATE_COLUMNS
 from cmetrack.referrals.models import DeletionReturn
 from cmetrack.testing.factories import OrganisationFactory, SchoolFactory, UserFactory
 
-from .conftest import screenshot
-
-PASSWORD = "a-long-test-password"
-
-
-def _sign_in(page: Page, base: str, username: str, next_url: str) -> None:
-    page.goto(f"{base}/account/sign-in/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+from .conftest import screenshot, sign_in
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -37,7 +28,7 @@ def test_a_school_sends_a_deletion_return_and_the_team_sees_it(
     UserFactory(username="school", role=User.Role.SCHOOL_USER, organisation=org)
     UserFactory(username="officer", role=User.Role.CME_OFFICER)
 
-    _sign_in(page, base, "school", "/intake/returns/deletion/")
+    sign_in(page, base, "school", "/intake/returns/deletion/")
     expect(page.get_by_role("heading", name="Send a deletion return")).to_be_visible()
     page.get_by_label("Legal first name(s)").fill("Amelia")
     page.get_by_label("Legal surname").fill("Testington")
@@ -60,7 +51,7 @@ def test_a_school_sends_a_deletion_return_and_the_team_sees_it(
     expect(page.get_by_text(f"Your reference is {ret.reference}")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
-    _sign_in(page, base, "officer", "/intake/incoming/")
+    sign_in(page, base, "officer", "/intake/incoming/")
     expect(page.get_by_role("heading", name="Incoming")).to_be_visible()
     expect(page.get_by_role("link", name=ret.reference)).to_be_visible()
     screenshot(page, "intake-incoming-queue")
@@ -99,7 +90,7 @@ def test_an_upload_with_errors_is_previewed_row_by_row(
     upload = tmp_path / "returns.csv"
     upload.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
 
-    _sign_in(page, base, "school", "/intake/import/")
+    sign_in(page, base, "school", "/intake/import/")
     page.get_by_label("Return file").set_input_files(str(upload))
     page.get_by_role("button", name=re.compile("Upload|Check", re.I)).click()
     expect(page.get_by_text("No school with URN 999999")).to_be_visible()

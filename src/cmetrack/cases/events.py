@@ -15,6 +15,8 @@ class EventKind(StrEnum):
     FLAG_ADDED = "flag_added"
     FLAG_REMOVED = "flag_removed"
     RISK_CHANGED = "risk_changed"
+    CATEGORY_CHANGED = "category_changed"
+    PRIMARY_REASON_CHANGED = "primary_reason_changed"
     CLOSED = "closed"
     REOPENED = "reopened"
     TASK_ADDED = "task_added"
@@ -23,6 +25,7 @@ class EventKind(StrEnum):
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged"
     ESCALATION_RESOLVED = "escalation_resolved"
     ENQUIRY_RECORDED = "enquiry_recorded"
+    ENQUIRY_NOT_APPLICABLE = "enquiry_not_applicable"
     CLOSURE_REQUESTED = "closure_requested"
     CLOSURE_APPROVED = "closure_approved"
     CLOSURE_RETURNED = "closure_returned"
@@ -35,6 +38,11 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
     """One plain sentence for the timeline; the actor and time are shown beside it."""
     match EventKind(kind):
         case EventKind.OPENED:
+            if payload.get("on_arrival"):
+                return (
+                    f"Case opened on arrival of {payload['on_arrival']}: the local authority "
+                    "joins the school's enquiries at once"
+                )
             return f"Case opened from a referral by {payload.get('source', 'unknown source')}"
         case EventKind.STATUS_CHANGED:
             return f"Status changed from {payload['from_label']} to {payload['to_label']}"
@@ -50,6 +58,14 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
             return f"Flag removed: {payload['flag']}"
         case EventKind.RISK_CHANGED:
             return f"Risk changed from {payload['from_label']} to {payload['to_label']}"
+        case EventKind.CATEGORY_CHANGED:
+            # The reason, free text, is shown beneath (and removed with the rest at retention).
+            return (
+                f"Category changed from {payload['from_label'].lower()} to "
+                f"{payload['to_label'].lower()}"
+            )
+        case EventKind.PRIMARY_REASON_CHANGED:
+            return f"Main reason changed from {payload['from_label']} to {payload['to_label']}"
         case EventKind.CLOSED:
             return f"Case closed: {payload['outcome_label']}"
         case EventKind.REOPENED:
@@ -66,6 +82,8 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
             return f"Escalation resolved: {payload['trigger']}"
         case EventKind.ENQUIRY_RECORDED:
             return f"Enquiry recorded: {payload['check']} ({payload['result_label'].lower()})"
+        case EventKind.ENQUIRY_NOT_APPLICABLE:
+            return f"Enquiry marked not applicable: {payload['check']}"
         case EventKind.CLOSURE_REQUESTED:
             return f"Closure requested: {payload['outcome_label']}"
         case EventKind.CLOSURE_APPROVED:

@@ -30,6 +30,30 @@ def effective(queryset: QuerySet[M]) -> QuerySet[M]:
     )
 
 
+# The widest integer a database column holds (bigint): Django's `pk__in` lookup passes a larger
+# number straight to SQLite, which raises OverflowError (a 500) instead of finding nothing.
+_DB_INT_LIMIT = 2**63
+
+
+class ReferenceChoicesField(forms.ModelMultipleChoiceField):
+    """A multiple choice of reference data that refuses a number no row could have as a choice
+    that does not exist, as it refuses any other unknown choice."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django's own check refuses it
+            if not -_DB_INT_LIMIT <= number < _DB_INT_LIMIT:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
+
+
 def primary_reason_field(label: str) -> forms.ModelChoiceField[MissingReason]:
     return forms.ModelChoiceField(
         label=label,
@@ -40,7 +64,7 @@ def primary_reason_field(label: str) -> forms.ModelChoiceField[MissingReason]:
 
 
 def secondary_reasons_field() -> forms.ModelMultipleChoiceField[MissingReason]:
-    return forms.ModelMultipleChoiceField(
+    return ReferenceChoicesField(
         label="Other reasons (optional)",
         queryset=MissingReason.objects.none(),
         required=False,
@@ -49,7 +73,7 @@ def secondary_reasons_field() -> forms.ModelMultipleChoiceField[MissingReason]:
 
 
 def flags_field() -> forms.ModelMultipleChoiceField[VulnerabilityFlagType]:
-    return forms.ModelMultipleChoiceField(
+    return ReferenceChoicesField(
         label="Vulnerability (select all that apply)",
         queryset=VulnerabilityFlagType.objects.none(),
         required=False,
@@ -81,7 +105,15 @@ def load_reference_choices(form: forms.Form) -> None:
 
 class GdsDateField(DateInputField):
     """The GOV.UK day/month/year date input, refusing a year Python cannot hold (99999999999
-    would otherwise raise OverflowError and answer 500) with the Design System's message."""
+    would otherwise raise OverflowError and answer 500) with the Design System's message.
+
+    Each part is required once any is given: Django's MultiValueField makes the parts optional
+    when it is built with require_all_fields (the default), and setting that False afterwards
+    left "2 12 (no year)" as no date at all, so a required date passed as None (a 500)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(**kwargs)
 
     def compress(self, data_list: Any) -> Any:
         try:

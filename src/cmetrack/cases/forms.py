@@ -3,7 +3,6 @@
 from datetime import date
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
@@ -13,9 +12,11 @@ from django.utils import timezone
 from cmetrack.accounts.models import User
 from cmetrack.children.models import Address, Sex, VulnerabilityFlagType
 from cmetrack.children.services import AddressData, ChildData, ContactData
+from cmetrack.core.closure_rules import EVIDENCE_EXAMPLE
 from cmetrack.core.upn import normalise_upn, validate_upn
 
 from .form_fields import (
+    GdsDateField,
     effective,
     flags_field,
     last_school_field,
@@ -23,7 +24,7 @@ from .form_fields import (
     primary_reason_field,
     secondary_reasons_field,
 )
-from .models import Category, Outcome, ReferralSource, RiskLevel
+from .models import Category, EnquiryCheckType, Outcome, ReferralSource, RiskLevel
 from .services import ReferralData
 from .status import Status, allowed_next
 
@@ -34,9 +35,23 @@ def la_officers() -> QuerySet[User]:
     )
 
 
-def _past_date_field(label: str, required: bool = False, help_text: str = "") -> DateInputField:
-    field = DateInputField(label=label, required=required, help_text=help_text)
+def _past_date_field(
+    label: str, required: bool = False, help_text: str = "", earliest: date = date(2000, 1, 1)
+) -> GdsDateField:
+    """A day, month and year no earlier than 2000 (as the intake checks' event dates): a child
+    born or referred in year 1 is a typing slip, not a record. Not being in the future is each
+    form's own check."""
+
+    def not_too_early(value: date) -> None:
+        if value < earliest:
+            raise forms.ValidationError(
+                f"{label} must be {earliest.day} {earliest:%B %Y} or later: check the year",
+                code="too_early",
+            )
+
+    field = GdsDateField(label=label, required=required, help_text=help_text)
     field.require_all_fields = False
+    field.validators.append(not_too_early)
     return field
 
 
@@ -296,11 +311,21 @@ class CloseForm(forms.Form):
         label="Outcome",
         choices=Outcome.choices,
         widget=forms.RadioSelect,
+        help_text=(
+            "Over compulsory school age only once the child has passed it: after the last Friday "
+            "in June of the school year in which they turn 16."
+        ),
         error_messages={"required": "Choose the outcome"},
     )
     closed_on = _past_date_field("Date closed", required=True)
     note = forms.CharField(
-        label="Closing note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Closing note",
+        required=False,
+        help_text=(
+            "For moved abroad (confirmed), say what confirms the move and when, for example "
+            f"'{EVIDENCE_EXAMPLE}'. Optional for the other outcomes."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -318,6 +343,72 @@ class CloseForm(forms.Form):
         value: date | None = self.cleaned_data.get("closed_on")
         _not_future(value, "Date closed")
         return value
+
+
+class CategoryForm(forms.Form):
+    category = forms.ChoiceField(
+        label="Type of case",
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        help_text="Only children missing education count in the termly return.",
+        error_messages={"required": "Choose the type of case"},
+    )
+    reason_text = forms.CharField(
+        label="Why is the type of case changing?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: the school has now removed the child from roll.",
+        error_messages={"required": "Enter why the type of case is changing"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _simple_helper(
+            Field.radios("category", legend_size=Size.MEDIUM),
+            Field.textarea("reason_text"),
+            submit="Change type of case",
+        )
+
+
+class PrimaryReasonForm(forms.Form):
+    primary_reason = primary_reason_field("Main reason the child is missing education")
+    note = forms.CharField(
+        label="Why (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        load_reference_choices(self)
+        self.helper = _simple_helper(
+            Field.select("primary_reason"), Field.textarea("note"), submit="Change main reason"
+        )
+
+
+class NotApplicableForm(forms.Form):
+    """Mark one of the checks not yet recorded on a case as not applicable, with the reason."""
+
+    check_type = forms.ModelChoiceField(
+        label="Enquiry",
+        queryset=EnquiryCheckType.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the enquiry that does not apply"},
+    )
+    reason = forms.CharField(
+        label="Why does this enquiry not apply to the child?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: no suggestion of a move abroad, so no Home Office check.",
+        error_messages={"required": "Enter why the enquiry does not apply"},
+    )
+
+    def __init__(self, *args: Any, missing: list[EnquiryCheckType], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["check_type"].queryset = EnquiryCheckType.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[check.pk for check in missing]
+        )
+        self.helper = _simple_helper(
+            Field.radios("check_type", small=True, legend_size=Size.MEDIUM),
+            Field.textarea("reason"),
+            submit="Mark not applicable",
+        )
 
 
 class ReopenForm(forms.Form):

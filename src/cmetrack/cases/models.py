@@ -284,7 +284,10 @@ class EnquiryCheckType(models.Model):
 
 
 class EnquiryCheck(models.Model):
-    """A reasonable enquiry made on a case: who, when, how and what came of it."""
+    """A reasonable enquiry made on a case: who, when, how and what came of it.
+
+    A check marked not applicable (result "not applicable", the reason in `note`) records who
+    decided and when, and has no method: no enquiry was made."""
 
     class Method(models.TextChoices):
         PHONE = "phone", "Phone"
@@ -308,7 +311,7 @@ class EnquiryCheck(models.Model):
     done_by_name = models.CharField(
         "made by", max_length=200, help_text="Who made the enquiry (name and organisation)."
     )
-    method = models.CharField(max_length=20, choices=Method.choices)
+    method = models.CharField(max_length=20, choices=Method.choices, blank=True)
     result = models.CharField(max_length=20, choices=Result.choices)
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
@@ -318,6 +321,13 @@ class EnquiryCheck(models.Model):
 
     class Meta:
         ordering = ["check_type__side", "check_type__display_order", "-done_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method="") | Q(result="not_applicable", note__gt=""),
+                name="enquiry_method_unless_not_applicable_with_reason",
+                violation_error_message="Say how the enquiry was made.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.check_type} on {self.done_on:%d/%m/%Y}"

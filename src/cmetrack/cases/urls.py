@@ -21,6 +21,11 @@ urlpatterns = [
     ),
     path("cases/<uuid:public_id>/enquiries/new/", safeguarding.enquiry_add, name="enquiry-add"),
     path(
+        "cases/<uuid:public_id>/enquiries/not-applicable/",
+        safeguarding.enquiry_not_applicable,
+        name="enquiry-not-applicable",
+    ),
+    path(
         "cases/<uuid:public_id>/enquiries-exhausted/",
         safeguarding.enquiries_exhausted,
         name="enquiries-exhausted",
@@ -42,6 +47,12 @@ urlpatterns = [
     path("cases/<uuid:public_id>/assign/", actions.assign, name="assign"),
     path("cases/<uuid:public_id>/notes/new/", actions.add_note, name="note"),
     path("cases/<uuid:public_id>/risk/", actions.change_risk, name="risk"),
+    path("cases/<uuid:public_id>/category/", actions.change_category, name="category"),
+    path(
+        "cases/<uuid:public_id>/main-reason/",
+        actions.change_primary_reason,
+        name="primary-reason",
+    ),
     path("cases/<uuid:public_id>/close/", actions.close, name="close"),
     path("cases/<uuid:public_id>/reopen/", actions.reopen, name="reopen"),
     path("cases/<uuid:public_id>/flags/new/", actions.add_flag, name="flag-add"),

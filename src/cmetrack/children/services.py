@@ -79,7 +79,7 @@ def _address_create(*, child: Child, data: AddressData, date_to: date | None = N
 
 
 @transaction.atomic
-def child_create(*, data: ChildData, by: User) -> Child:
+def child_create(*, data: ChildData, by: User | None) -> Child:
     with acting_as(by):
         child = Child.objects.create(
             forenames=data.forenames.strip(),
@@ -105,7 +105,7 @@ def child_create(*, data: ChildData, by: User) -> Child:
 
 
 @transaction.atomic
-def child_add_referral_details(*, child: Child, data: ChildData, by: User) -> list[str]:
+def child_add_referral_details(*, child: Child, data: ChildData, by: User | None) -> list[str]:
     """A new referral for a known child may bring what the record lacks: a UPN, a newer
     address, another carer. Add those (never overwrite), and say what was added."""
     added: list[str] = []

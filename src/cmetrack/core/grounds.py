@@ -50,6 +50,8 @@ class Ground:
     # (h), (i): the name of the `core.deadlines.Timescales` field holding the school days that
     # must pass before a removal is lawful (so an LA's configuration can change the number).
     waiting_timescale: str = ""
+    # What day 0 of that waiting period is, as the deletion-return form asks for it.
+    waiting_from_label: str = ""
     # Shown under the ground's radio button on the deletion-return form.
     help_text: str = ""
     # (l): only for a pupil who will be over compulsory school age before the school next meets.
@@ -133,6 +135,7 @@ GROUNDS: dict[str, Ground] = {
             needs_la_confirmation=True,
             whereabouts_unknown=True,
             waiting_timescale="ground_h_school_days",
+            waiting_from_label="Last day of the authorised leave",
             help_text="Only after the school and the LA have both made reasonable enquiries.",
         ),
         Ground(
@@ -145,6 +148,7 @@ GROUNDS: dict[str, Ground] = {
             needs_la_confirmation=True,
             whereabouts_unknown=True,
             waiting_timescale="ground_i_school_days",
+            waiting_from_label="Last day the pupil attended",
             help_text="Only after the school and the LA have both made reasonable enquiries.",
         ),
         Ground(

@@ -67,6 +67,23 @@ def compulsory_school_age_end(date_of_birth: date) -> date:
     return _last_friday_in_june(leaving_year)
 
 
+def compulsory_school_age_end_given_term_start(
+    date_of_birth: date, autumn_term_start: date
+) -> date:
+    """The end when the first day of the autumn term in the year of the 16th birthday is known.
+
+    s.8(3)(a): a 16th birthday after the leaving date but before the next school year begins
+    ends compulsory school age on that leaving date. That settles the children
+    `needs_age_review` flags (a birthday on 1-7 September, before a late term start); for
+    everyone else it gives `compulsory_school_age_end`.
+    """
+    sixteenth = birthday(date_of_birth, 16)
+    leaving_day = _last_friday_in_june(sixteenth.year)
+    if leaving_day < sixteenth < autumn_term_start:
+        return leaving_day
+    return compulsory_school_age_end(date_of_birth)
+
+
 def is_compulsory_school_age(date_of_birth: date, on: date) -> bool:
     """True from the start of the start day to the end of the leaving day, both inclusive."""
     return (
@@ -93,7 +110,8 @@ _MONTHS = (
 )  # fmt: skip
 
 
-def _long_date(value: date) -> str:
+def long_date(value: date) -> str:
+    """'26 June 2026', for messages and letters."""
     # Spelled out rather than strftime("%B") so the text never depends on the process locale.
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
@@ -108,10 +126,10 @@ class SchoolAgeStatus:
     def describe(self) -> str:
         """Plain English for screens and letters, e.g. 'reaches compulsory school age on ...'."""
         if self.status is AgeStatus.BELOW:
-            return f"reaches compulsory school age on {_long_date(self.starts_on)}"
+            return f"reaches compulsory school age on {long_date(self.starts_on)}"
         if self.status is AgeStatus.COMPULSORY:
-            return f"of compulsory school age until {_long_date(self.ends_on)}"
-        return f"ceased to be of compulsory school age on {_long_date(self.ends_on)}"
+            return f"of compulsory school age until {long_date(self.ends_on)}"
+        return f"ceased to be of compulsory school age on {long_date(self.ends_on)}"
 
 
 def school_age_status(date_of_birth: date, on: date) -> SchoolAgeStatus:

@@ -7,13 +7,13 @@ user, so the timelines and the audit log are real; only the times are then moved
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
 from cmetrack.accounts.access import is_manager
 from cmetrack.accounts.models import User
-from cmetrack.cases.models import Case
+from cmetrack.cases.models import Case, EnquiryCheck, EnquiryCheckType
 from cmetrack.cases.services import (
     ReferralData,
     case_add_note,
@@ -27,6 +27,9 @@ from cmetrack.cases.services import (
     closure_approve,
     closure_needs_approval,
     closure_request,
+    enquiry_checks_missing,
+    enquiry_mark_not_applicable,
+    enquiry_record,
     escalation_resolve,
     referral_record,
 )
@@ -119,7 +122,9 @@ class Runner:
                     case = case_assign(case=case, officer=step.officer, by=by)
                     officer = step.officer
                 case "status" if step.to == Status.UNTRACED:
-                    # Untraced is a manager's decision that enquiries are exhausted.
+                    # Untraced is a manager's decision that enquiries are exhausted, once
+                    # every check on the checklist is recorded or marked not applicable.
+                    self._complete_checklist(case, plan, by, timezone.localtime(when).date())
                     case = case_enquiries_exhausted(case=case, by=self._manager(), note=step.text)
                 case "status":
                     case = case_change_status(case=case, to=step.to, by=by, note=step.text)
@@ -167,6 +172,37 @@ class Runner:
         backdate.case_times(case, opened=opened, updated=last)
         if new_child:
             backdate.child_times(record.pk, opened)
+
+    def _complete_checklist(self, case: Case, plan: CasePlan, by: User, until: date) -> None:
+        """Every check not yet recorded: made, nothing found (the school's by the last school,
+        spread between the referral and `until`), or not applicable where it cannot apply."""
+        assert plan.referral_date is not None
+        missing = enquiry_checks_missing(case=case)
+        span = max((until - plan.referral_date).days, 0)
+        for n, check in enumerate(missing, start=1):
+            if check.code == "la-benefits":
+                reason = "No data-sharing agreement for benefits data is in place."
+            elif check.side == EnquiryCheckType.Side.SCHOOL and plan.last_school is None:
+                reason = "No previous school: the child has not been on a school roll here."
+            else:
+                school_side = check.side == EnquiryCheckType.Side.SCHOOL
+                enquiry_record(
+                    case=case,
+                    check_type=check,
+                    done_on=plan.referral_date + timedelta(days=span * n // len(missing)),
+                    done_by_name=plan.last_school.name
+                    if school_side and plan.last_school
+                    else f"{by}, CME team",
+                    method=EnquiryCheck.Method.VISIT
+                    if "home-visit" in check.code
+                    else EnquiryCheck.Method.PHONE
+                    if school_side
+                    else EnquiryCheck.Method.SYSTEM,
+                    result=EnquiryCheck.Result.NOTHING,
+                    by=by,
+                )
+                continue
+            enquiry_mark_not_applicable(case=case, check_type=check, reason=reason, by=by)
 
     def _manager(self) -> User:
         return User.objects.get(username="manager")

@@ -9,6 +9,7 @@ class ReferralsConfig(AppConfig):
         from cmetrack.cases.daily_jobs import daily_job_register
 
         from . import audit_registration  # noqa: F401
+        from .services.destinations import destinations_lapse_job
         from .services.escalation import arrival_escalations_notify_missing
 
         def notify() -> str:
@@ -16,3 +17,5 @@ class ReferralsConfig(AppConfig):
             return f"{told} escalated arrival(s) sent to the MASH address after a failed email."
 
         daily_job_register("referrals.arrival_escalations", notify)
+        # Destinations nobody confirmed in time open CME cases (and make their tasks).
+        daily_job_register("referrals.destinations_lapse", destinations_lapse_job)

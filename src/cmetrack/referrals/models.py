@@ -98,6 +98,8 @@ class Submission(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, default="U")
     upn = models.CharField("UPN", max_length=MAX_LENGTH["upn"], blank=True)
+    # What the sender typed when it failed the DfE's UPN rules: shown, never matched on.
+    upn_unverified = models.CharField("unverified UPN", max_length=20, blank=True)
     address_line_1 = models.CharField(max_length=MAX_LENGTH["address_line_1"], blank=True)
     town = models.CharField(max_length=MAX_LENGTH["town"], blank=True)
     postcode = models.CharField(max_length=MAX_LENGTH["postcode"], blank=True)
@@ -218,9 +220,9 @@ class DeletionReturn(Submission):
     la_confirmation_note = models.TextField(blank=True)
     # A second parent the pupil normally lives with (regulation 13(4)(d): a number for each).
     parent_2_name = models.CharField(
-        "second parent the pupil lives with", max_length=MAX_LENGTH["parent_names"], blank=True
+        "second parent the pupil lives with", max_length=MAX_LENGTH["parent_2_name"], blank=True
     )
-    parent_2_phone = models.CharField(max_length=MAX_LENGTH["emergency_phone"], blank=True)
+    parent_2_phone = models.CharField(max_length=MAX_LENGTH["parent_2_phone"], blank=True)
     # Grounds (h), (i): day 0 of the waiting period (the last day of the authorised leave; the
     # last day attended), the earliest lawful removal it gives, and the LA's agreement.
     absence_from = models.DateField(null=True, blank=True)
@@ -281,6 +283,8 @@ class CmeReferral(Submission):
     risk_level = models.CharField(max_length=10, default="medium")
     social_care_referred = models.BooleanField(default=False)
     social_care_outcome = models.TextField(blank=True)
+    # A pupil still on a school's roll is at risk of missing education, not (yet) CME.
+    still_on_roll = models.BooleanField(default=False)
 
 
 class ReferralAction(models.Model):
@@ -396,6 +400,14 @@ class ImportBatch(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     committed = models.BooleanField(default=False)
     committed_at = models.DateTimeField(null=True, blank=True)
+    # Where the file is (imports.ImportState: queued, checking, checked, unreadable, committing,
+    # committed, failed) and, while a background task works on it, how far it has got.
+    state = models.CharField(max_length=16, default="checked", blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # The parsed rows the check passed, stored once so previews and the commit never re-parse
+    # (imports.stored_rows); loaded only by the commit.
+    preview = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -37,12 +37,17 @@ class DeletionData:
     emergency_phone: str = ""
     parent_names: str = ""
     parent_address: str = ""
+    # A second parent the pupil normally lives with: regulation 13(4)(d) asks a number for each.
+    parent_2_name: str = ""
+    parent_2_phone: str = ""
     new_address: str = ""
     new_address_from: date | None = None
     new_school: School | None = None
     new_school_name: str = ""
     new_school_start: date | None = None
     lost_pupil: bool = False
+    # Grounds (h), (i): day 0 of the waiting period (the ground's `waiting_from_label`).
+    absence_from: date | None = None
     # A parser knows the new school only by URN until the import service looks it up.
     new_school_urn: str = ""
 

@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from .views import imports, public, received, submit, team_referral, triage
+from .views import (
+    destinations,
+    imports,
+    public,
+    received,
+    school_patterns,
+    submit,
+    team_referral,
+    triage,
+)
 
 app_name = "referrals"
 
@@ -21,6 +30,11 @@ intake_urlpatterns = [
     path("incoming/<uuid:public_id>/no-action/", triage.no_action, name="no-action"),
     path("incoming/<uuid:public_id>/confirm/", triage.confirm_enquiries, name="confirm"),
     path("incoming/<uuid:public_id>/close-case/", triage.close_case, name="close-case"),
+    path(
+        "incoming/<uuid:public_id>/destination/",
+        destinations.destination_confirm_view,
+        name="destination-confirm",
+    ),
     path("cases/<uuid:public_id>/handovers/", triage.handover_create, name="handovers"),
     path("handovers/<uuid:public_id>/", triage.handover_change, name="handover"),
     path("handovers/received/", received.received_list, name="handovers-received"),
@@ -36,4 +50,16 @@ intake_urlpatterns = [
 urlpatterns = [
     path("intake/", include(intake_urlpatterns)),
     path("referrals/new/", team_referral.referral_create, name="team-referral"),
+    # Patterns per school (off-rolling): the CME team's view of its schools' returns.
+    path("school-patterns/", school_patterns.school_patterns_list, name="school-patterns"),
+    path(
+        "school-patterns/export.csv",
+        school_patterns.school_patterns_csv,
+        name="school-patterns-csv",
+    ),
+    path(
+        "school-patterns/<str:urn>/",
+        school_patterns.school_pattern_detail_view,
+        name="school-pattern",
+    ),
 ]

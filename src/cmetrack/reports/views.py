@@ -1,7 +1,7 @@
 """The termly CME return page and its CSV, for the CME team."""
 
 import csv
-from datetime import date, datetime
+from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,19 +9,16 @@ from django.utils import timezone
 
 from cmetrack.accounts.access import la_staff_required
 
+from .forms import CensusForm
 from .selectors import cme_return
 
 
 def _census(request: HttpRequest) -> tuple[date, str]:
-    text = request.GET.get("census", "").strip()
-    if not text:
-        return timezone.localdate(), ""
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date(), ""
-        except ValueError:
-            continue
-    return timezone.localdate(), "Enter the census date as day/month/year, for example 1/10/2026"
+    """The census date asked for, or today's with the reason the one asked for cannot be used."""
+    form = CensusForm(request.GET)
+    if form.is_valid():
+        return form.cleaned_data["census"], ""
+    return timezone.localdate(), " ".join(str(message) for message in form.errors["census"])
 
 
 @la_staff_required

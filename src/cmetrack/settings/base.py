@@ -51,6 +51,21 @@ CMETRACK_NEW_PUPIL_RETURNS_YOUNGEST_CLASS = os.environ.get(
     "CMETRACK_NEW_PUPIL_RETURNS_YOUNGEST_CLASS", ""
 ).lower() in {"1", "true", "yes", "on"}
 
+# Bulk import of returns (referrals/imports.py). A file over either cap is refused with advice to
+# split it; a file over CMETRACK_IMPORT_BACKGROUND_ROWS rows is checked and imported by a
+# background task (`cmetrack db_worker`), its page showing the progress.
+CMETRACK_IMPORT_MAX_ROWS = int(os.environ.get("CMETRACK_IMPORT_MAX_ROWS", "50000"))
+CMETRACK_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("CMETRACK_IMPORT_MAX_UNZIPPED_BYTES", "50000000")
+)
+CMETRACK_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CMETRACK_IMPORT_BACKGROUND_ROWS", "3000"))
+# Background tasks (django-tasks): stored in the database, run by `cmetrack db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CMETRACK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -66,6 +81,8 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "cmetrack.accounts",
     "cmetrack.schools",
     "cmetrack.schooldays",

@@ -11,7 +11,14 @@ one another only downwards (common at the bottom), never through this file.
 """
 
 from .approvals import closure_approve, closure_request, closure_return
-from .casework import case_add_note, case_assign, case_intake_event, case_set_risk
+from .casework import (
+    case_add_note,
+    case_assign,
+    case_change_category,
+    case_change_primary_reason,
+    case_intake_event,
+    case_set_risk,
+)
 from .common import CaseError, case_locked, event_write, require_team
 from .deadlines import (
     SyncResult,
@@ -21,7 +28,13 @@ from .deadlines import (
     tasks_sync,
     timescales,
 )
-from .enquiries import case_enquiries_exhausted, enquiry_record
+from .enquiries import (
+    case_enquiries_exhausted,
+    checklist_in_force,
+    enquiry_checks_missing,
+    enquiry_mark_not_applicable,
+    enquiry_record,
+)
 from .escalation import (
     escalation_acknowledge,
     escalation_raise,
@@ -29,7 +42,13 @@ from .escalation import (
     escalations_raise_missing,
 )
 from .flags import case_flag_add, case_flag_remove
-from .lifecycle import case_change_status, case_close, case_reopen, closure_needs_approval
+from .lifecycle import (
+    case_change_status,
+    case_close,
+    case_reopen,
+    closure_needs_approval,
+    closure_problem,
+)
 from .referral import ReferralData, ReferralResult, case_open, referral_record
 
 __all__ = [
@@ -39,6 +58,8 @@ __all__ = [
     "SyncResult",
     "case_add_note",
     "case_assign",
+    "case_change_category",
+    "case_change_primary_reason",
     "case_change_status",
     "case_close",
     "case_enquiries_exhausted",
@@ -49,10 +70,14 @@ __all__ = [
     "case_open",
     "case_reopen",
     "case_set_risk",
+    "checklist_in_force",
     "closure_approve",
     "closure_needs_approval",
+    "closure_problem",
     "closure_request",
     "closure_return",
+    "enquiry_checks_missing",
+    "enquiry_mark_not_applicable",
     "enquiry_record",
     "escalation_acknowledge",
     "escalation_raise",

@@ -14,7 +14,7 @@ from ..events import EventKind
 from ..models import Case, ClosureRequest, Outcome
 from ..status import Status, check_transition
 from .common import CaseError, case_locked, event_write, require_team
-from .lifecycle import case_close
+from .lifecycle import case_close, closure_problem
 
 
 @transaction.atomic
@@ -28,7 +28,12 @@ def closure_request(
         raise CaseError("A closure request for this case is already waiting for a manager.")
     if closed_on > timezone.localdate():
         raise CaseError("The closure date cannot be in the future.")
+    if closed_on < case.referral_date:
+        raise CaseError("The closure date cannot be before the referral date.")
     outcome_value = Outcome(outcome)
+    # Refused now rather than at the manager's approval: the same rule case_close applies.
+    if problem := closure_problem(case=case, outcome=outcome_value, closed_on=closed_on, note=note):
+        raise CaseError(problem)
     with acting_as(by):
         request = ClosureRequest.objects.create(
             case=case,

@@ -1,16 +1,17 @@
-"""Day-to-day work on an open case: assigning it, notes, risk, and the timeline lines intake
-writes on a case it touches."""
+"""Day-to-day work on an open case: assigning it, notes, risk, its category and main reason,
+and the timeline lines intake writes on a case it touches."""
 
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from cmetrack.accounts.access import is_la_staff
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
 
 from ..events import EventKind
-from ..models import Case, CaseEvent, RiskLevel
+from ..models import Case, CaseEvent, Category, MissingReason, RiskLevel
 from .common import CaseError, case_locked, event_write, require_team
 
 
@@ -64,6 +65,85 @@ def case_set_risk(*, case: Case, risk_level: str, by: User) -> Case:
         case.risk_level = new
         case.save(update_fields=["risk_level", "updated_at"])
         event_write(case, EventKind.RISK_CHANGED, by, from_label=old.label, to_label=new.label)
+    return case
+
+
+@transaction.atomic
+def case_change_category(*, case: Case, category: str, reason_text: str, by: User) -> Case:
+    """Child missing education <-> at risk of missing education, with the reason: only true
+    CME counts in the termly return, so the change and why are on the timeline."""
+    require_team(by)
+    case = case_locked(case)
+    reason_text = reason_text.strip()
+    try:
+        new = Category(category)
+    except ValueError as error:
+        raise CaseError(
+            "Choose child missing education or at risk of missing education."
+        ) from error
+    if not case.is_open:
+        raise CaseError("The case is closed: reopen it before changing its category.")
+    if case.category == new:
+        raise CaseError(f"The case is already {new.label.lower()}.")
+    if not reason_text:
+        raise CaseError("Say why the category is changing.")
+    old = Category(case.category)
+    with acting_as(by):
+        case.category = new
+        case.save(update_fields=["category", "updated_at"])
+        event_write(
+            case,
+            EventKind.CATEGORY_CHANGED,
+            by,
+            **{
+                "from": old.value,
+                "to": new.value,
+                "from_label": old.label,
+                "to_label": new.label,
+                "reason": reason_text,
+            },
+        )
+    return case
+
+
+def _in_force(reason: MissingReason) -> bool:
+    today = timezone.localdate()
+    return (reason.valid_from is None or reason.valid_from <= today) and (
+        reason.valid_to is None or reason.valid_to >= today
+    )
+
+
+@transaction.atomic
+def case_change_primary_reason(
+    *, case: Case, primary_reason: MissingReason, by: User, note: str = ""
+) -> Case:
+    """Change the main reason the child is missing education (what the termly return counts).
+    A reason that was among the other reasons leaves them: it is the main one now."""
+    require_team(by)
+    case = case_locked(case)
+    if not case.is_open:
+        raise CaseError("The case is closed: reopen it before changing its main reason.")
+    if case.primary_reason_id == primary_reason.pk:
+        raise CaseError(f"{primary_reason.label} is already the main reason.")
+    if not _in_force(primary_reason):
+        raise CaseError(f"{primary_reason.label} is no longer in use: choose a current reason.")
+    old = case.primary_reason
+    with acting_as(by):
+        case.primary_reason = primary_reason
+        case.save(update_fields=["primary_reason", "updated_at"])
+        case.secondary_reasons.remove(primary_reason)
+        event_write(
+            case,
+            EventKind.PRIMARY_REASON_CHANGED,
+            by,
+            **{
+                "from": old.code,
+                "to": primary_reason.code,
+                "from_label": old.label,
+                "to_label": primary_reason.label,
+                "note": note.strip(),
+            },
+        )
     return case
 
 

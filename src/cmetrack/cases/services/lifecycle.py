@@ -9,6 +9,12 @@ from django.utils import timezone
 from cmetrack.accounts.access import is_manager
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
+from cmetrack.core.closure_rules import (
+    moved_abroad_evidence_problem,
+    over_compulsory_school_age_problem,
+)
+from cmetrack.core.school_age import birthday, needs_age_review
+from cmetrack.schooldays.models import TermDate
 
 from ..events import EventKind
 from ..models import Case, Outcome
@@ -58,6 +64,34 @@ def closure_needs_approval(case: Case) -> bool:
     )
 
 
+def _autumn_term_start(year: int) -> date | None:
+    """The first day of the authority's academic year `year` (its autumn term), if loaded."""
+    return (
+        TermDate.objects.filter(school__isnull=True, kind=TermDate.Kind.TERM, academic_year=year)
+        .order_by("start")
+        .values_list("start", flat=True)
+        .first()
+    )
+
+
+def closure_problem(*, case: Case, outcome: str, closed_on: date, note: str) -> str | None:
+    """Why `case` cannot close with `outcome` on `closed_on`, or None: the outcome's own rule
+    from core.closure_rules. case_close and closure_request both ask, so an officer hears at
+    once what a manager's approval would be refused for."""
+    match Outcome(outcome):
+        case Outcome.OVER_AGE:
+            date_of_birth = case.child.date_of_birth
+            term_start = None
+            if date_of_birth is not None and needs_age_review(date_of_birth):
+                term_start = _autumn_term_start(birthday(date_of_birth, 16).year)
+            return over_compulsory_school_age_problem(
+                date_of_birth=date_of_birth, closed_on=closed_on, autumn_term_start=term_start
+            )
+        case Outcome.MOVED_ABROAD:
+            return moved_abroad_evidence_problem(note)
+    return None
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -68,7 +102,8 @@ def case_close(
     note: str = "",
     approved: bool = False,
 ) -> Case:
-    """`approved` is set only by closure_approve, after a manager agreed."""
+    """`approved` is set only by closure_approve, after a manager agreed. The outcome's own rule
+    (closure_problem) applies however the case closes; for moved abroad `note` is the evidence."""
     require_team(by)
     case = case_locked(case)
     if not outcome:
@@ -89,6 +124,8 @@ def case_close(
         raise CaseError("The closure date cannot be in the future.")
     if closed_on < case.referral_date:
         raise CaseError("The closure date cannot be before the referral date.")
+    if problem := closure_problem(case=case, outcome=outcome_value, closed_on=closed_on, note=note):
+        raise CaseError(problem)
     old = Status(case.status)
     with acting_as(by):
         case.status = Status.CLOSED

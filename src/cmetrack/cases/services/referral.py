@@ -48,14 +48,21 @@ class ReferralResult:
 def referral_record(
     *,
     data: ReferralData,
-    by: User,
+    by: User | None,
     existing_child: Child | None = None,
     force_new_child: bool = False,
+    on_arrival: str = "",
 ) -> ReferralResult:
     """Record a referral: reuse the child already known (the one the officer chose from the
     likely matches, else the same UPN, or the same name and date of birth), otherwise create
     them; then open a case with its flags and first note. `force_new_child` is the officer's
-    decision that none of the suggested children is this one."""
+    decision that none of the suggested children is this one.
+
+    `on_arrival`, a submission's reference, opens the case with no officer (`by` None) the
+    moment a notice arrives that the law says needs the LA at once (grounds (h), (i): joint
+    enquiries); everything else needs the CME team."""
+    if not on_arrival and by is None:
+        raise CaseError("Only the local authority's CME team can open a case.")
     c = data.child
     if existing_child is not None and force_new_child:
         raise CaseError("Choose an existing child or a new record, not both.")
@@ -71,7 +78,12 @@ def referral_record(
         child = child_create(data=c, by=by)
     else:
         child_add_referral_details(child=child, data=c, by=by)
-    case = case_open(child=child, data=data, by=by)
+    case = case_open(child=child, data=data, by=by, on_arrival=on_arrival)
+    if by is None:
+        if data.note.strip():  # no officer: the note is the arrival's own record
+            with acting_as(None):
+                event_write(case, EventKind.NOTE_ADDED, None, text=data.note.strip())
+        return ReferralResult(case=case, child_was_known=known)
     for flag_type in data.flags:
         if not child.flags.filter(flag_type=flag_type, removed_at__isnull=True).exists():
             case_flag_add(case=case, flag_type=flag_type, by=by)
@@ -81,8 +93,8 @@ def referral_record(
 
 
 @transaction.atomic
-def case_open(*, child: Child, data: ReferralData, by: User) -> Case:
-    if not is_la_staff(by):
+def case_open(*, child: Child, data: ReferralData, by: User | None, on_arrival: str = "") -> Case:
+    if not (on_arrival or (by is not None and is_la_staff(by))):
         raise CaseError("Only the local authority's CME team can open a case.")
     if child.cases.exclude(status=Status.CLOSED).exists():
         existing = child.cases.exclude(status=Status.CLOSED).get()
@@ -106,5 +118,11 @@ def case_open(*, child: Child, data: ReferralData, by: User) -> Case:
             status_changed_on=data.referral_date,
         )
         case.secondary_reasons.set([r for r in data.secondary_reasons if r != data.primary_reason])
-        event_write(case, EventKind.OPENED, by, source=case.get_referral_source_display())
+        event_write(
+            case,
+            EventKind.OPENED,
+            by,
+            source=case.get_referral_source_display(),
+            **({"on_arrival": on_arrival} if on_arrival else {}),
+        )
     return case

@@ -13,6 +13,8 @@ from cmetrack.cases.services import (
     ReferralData,
     case_add_note,
     case_assign,
+    case_change_category,
+    case_change_primary_reason,
     case_change_status,
     case_enquiries_exhausted,
     case_flag_add,
@@ -23,6 +25,7 @@ from cmetrack.cases.services import (
     closure_approve,
     closure_request,
     closure_return,
+    enquiry_mark_not_applicable,
     enquiry_record,
     escalation_acknowledge,
     escalation_resolve,
@@ -33,6 +36,10 @@ from cmetrack.cases.services import (
 from cmetrack.cases.status import Status
 from cmetrack.children.services import ChildData
 from cmetrack.testing.factories import flag_type, reason
+
+from .checklist import cover_checklist
+
+EVIDENCE = "Letter from the new school in Krakow, received 3 November"
 
 
 @pytest.fixture
@@ -57,6 +64,12 @@ def lived_case(officer: User, manager: User) -> Case:
     escalation_resolve(escalation=escalation, action="Referred to MASH by phone", by=officer)
     case_flag_remove(case=case, flag=flag, by=officer)
     case_set_risk(case=case, risk_level=RiskLevel.HIGH, by=officer)
+    case_change_category(
+        case=case, category="at_risk", reason_text="Still on roll at St Mary's", by=officer
+    )
+    case_change_primary_reason(
+        case=case, primary_reason=reason("moved-abroad-believed"), note="Neighbours say", by=officer
+    )
     enquiry_record(
         case=case,
         check_type=EnquiryCheckType.objects.get(code="la-health"),
@@ -66,13 +79,28 @@ def lived_case(officer: User, manager: User) -> Case:
         result="nothing",
         by=officer,
     )
+    enquiry_mark_not_applicable(
+        case=case,
+        check_type=EnquiryCheckType.objects.get(code="la-benefits"),
+        reason="No data-sharing agreement",
+        by=officer,
+    )
+    cover_checklist(case)  # the rest, set up without timeline events
     case_enquiries_exhausted(case=case, by=manager, note="All checks made")
     first = closure_request(
-        case=case, outcome=Outcome.MOVED_ABROAD, closed_on=timezone.localdate(), by=officer
+        case=case,
+        outcome=Outcome.MOVED_ABROAD,
+        closed_on=timezone.localdate(),
+        note=EVIDENCE,
+        by=officer,
     )
     closure_return(request=first, reason="Ask the Home Office first", by=manager)
     second = closure_request(
-        case=case, outcome=Outcome.MOVED_ABROAD, closed_on=timezone.localdate(), by=officer
+        case=case,
+        outcome=Outcome.MOVED_ABROAD,
+        closed_on=timezone.localdate(),
+        note=EVIDENCE,
+        by=officer,
     )
     closure_approve(request=second, by=manager)
     case_reopen(case=case, reason="Seen in Bootle", by=officer)
@@ -106,6 +134,12 @@ EXPECTED_SENTENCES = {
     EventKind.FLAG_ADDED: ["Flag added: Concern for the child's safety"],
     EventKind.FLAG_REMOVED: ["Flag removed: Concern for the child's safety"],
     EventKind.RISK_CHANGED: ["Risk changed from Medium to High"],
+    EventKind.CATEGORY_CHANGED: [
+        "Category changed from child missing education to at risk of missing education"
+    ],
+    EventKind.PRIMARY_REASON_CHANGED: [
+        "Main reason changed from Whereabouts unknown to Believed to have moved out of the country"
+    ],
     EventKind.CLOSED: ["Case closed: Moved abroad (confirmed)"],
     EventKind.REOPENED: ["Case reopened"],
     EventKind.TASK_ADDED: ["Task added: Ring the GP, due 1 January 2099"],
@@ -117,6 +151,9 @@ EXPECTED_SENTENCES = {
     EventKind.ESCALATION_RESOLVED: ["Escalation resolved: Concern for the child's safety"],
     EventKind.ENQUIRY_RECORDED: [
         "Enquiry recorded: Health: GP registration, health visitor, school nurse (nothing found)"
+    ],
+    EventKind.ENQUIRY_NOT_APPLICABLE: [
+        "Enquiry marked not applicable: Benefits data (where an agreement exists)"
     ],
     EventKind.CLOSURE_REQUESTED: [
         "Closure requested: Moved abroad (confirmed)",
@@ -163,7 +200,7 @@ def test_every_event_kind_describes_itself_as_a_non_empty_string(
 def test_the_timeline_pairs_each_event_with_its_sentence_newest_first(lived_case: Case) -> None:
     timeline = case_timeline(case=lived_case)
 
-    assert len(timeline) == lived_case.events.count() == 24
+    assert len(timeline) == lived_case.events.count() == 27
     assert timeline[0]["sentence"] == "Hand-over to Wirral Council: accepted"
     assert timeline[-1]["sentence"] == "Case opened from a referral by Health"
     for row in timeline:
@@ -173,9 +210,15 @@ def test_the_timeline_pairs_each_event_with_its_sentence_newest_first(lived_case
         "Started checks",
         "Called the GP surgery",
         "Referred to MASH by phone",
+        "Still on roll at St Mary's",
+        "Neighbours say",
+        "No data-sharing agreement",
         "All checks made",
         "All checks made",
+        EVIDENCE,
         "Ask the Home Office first",
+        EVIDENCE,
+        EVIDENCE,
         "Seen in Bootle",
     ]
 

@@ -27,6 +27,8 @@ from cmetrack.children.services import child_flag_add
 from cmetrack.conftest import client_for
 from cmetrack.testing.factories import CaseFactory, flag_type
 
+from .checklist import cover_checklist
+
 
 def today_str() -> str:
     return timezone.localdate().strftime("%d/%m/%Y")
@@ -200,7 +202,11 @@ def test_a_manager_sends_a_closure_back_with_a_reason_and_the_case_stays_open(
     case = CaseFactory(status="enquiries")
     case_flag_add(case=case, flag_type=flag_type("grt"), by=officer)
     request = closure_request(
-        case=case, outcome="moved_abroad", closed_on=timezone.localdate(), by=officer
+        case=case,
+        outcome="moved_abroad",
+        closed_on=timezone.localdate(),
+        note="Letter from the family's new school in Romania, 3 November",
+        by=officer,
     )
     boss = client_for(manager)
     url = reverse("cases:closure-return", args=[request.public_id])
@@ -233,6 +239,7 @@ def test_only_a_manager_decides_enquiries_are_exhausted_which_makes_the_child_un
     officer: User, manager: User
 ) -> None:
     case = CaseFactory(status="enquiries", referral_date=date(2026, 9, 1))
+    cover_checklist(case)
     url = reverse("cases:enquiries-exhausted", args=[case.public_id])
     assert client_for(officer).get(url).status_code == 403
     with pytest.raises(CaseError, match="Only a CME manager"):
@@ -259,10 +266,12 @@ def test_enquiries_exhausted_is_refused_from_a_status_that_cannot_become_untrace
 
 def test_closing_an_untraced_child_needs_a_manager(officer: User, manager: User) -> None:
     case = CaseFactory(status="enquiries")
+    cover_checklist(case)
     case_enquiries_exhausted(case=case, by=manager)
+    evidence = "Home Office confirms the family left for Poland on 2 November"
     with pytest.raises(CaseError, match="ask a manager"):
-        case_close(case=case, outcome="moved_abroad", by=officer)
-    case_close(case=case, outcome="moved_abroad", by=manager)
+        case_close(case=case, outcome="moved_abroad", note=evidence, by=officer)
+    case_close(case=case, outcome="moved_abroad", note=evidence, by=manager)
     assert Case.objects.get(pk=case.pk).status == "closed"
 
 

@@ -384,7 +384,12 @@ def test_assigning_to_the_current_officer_again_is_refused(officer: User, manage
 
 def test_a_closed_case_cannot_be_assigned(officer: User, manager: User) -> None:
     case = open_case(manager)
-    case_close(case=case, outcome=Outcome.MOVED_ABROAD, by=manager)
+    case_close(
+        case=case,
+        outcome=Outcome.MOVED_ABROAD,
+        note="Confirmed by the new school in Madrid by email on 3 November",
+        by=manager,
+    )
 
     with pytest.raises(CaseError, match="closed"):
         case_assign(case=case, officer=officer, by=manager)
@@ -586,7 +591,12 @@ def test_closing_date_must_be_between_referral_and_today(
 
 def test_reopening_clears_the_outcome_and_closure_date(officer: User) -> None:
     case = open_case(officer)
-    case_close(case=case, outcome=Outcome.MOVED_ABROAD, by=officer)
+    case_close(
+        case=case,
+        outcome=Outcome.MOVED_ABROAD,
+        note="Confirmed by the new school in Madrid by email on 3 November",
+        by=officer,
+    )
 
     case_reopen(case=case, reason="  Seen back at the old address ", by=officer)
 

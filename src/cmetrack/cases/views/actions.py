@@ -16,9 +16,11 @@ from cmetrack.children.models import ChildFlag
 
 from ..forms import (
     AssignForm,
+    CategoryForm,
     CloseForm,
     FlagForm,
     NoteForm,
+    PrimaryReasonForm,
     ReopenForm,
     RiskForm,
     StatusForm,
@@ -29,6 +31,8 @@ from ..services import (
     CaseError,
     case_add_note,
     case_assign,
+    case_change_category,
+    case_change_primary_reason,
     case_change_status,
     case_close,
     case_flag_add,
@@ -53,8 +57,11 @@ def case_action_page(
     make_form: Callable[..., forms.Form],
     perform: Callable[[Case, dict[str, Any], User], object],
     success: str,
+    template: str = "cases/case_action.html",
+    context: Callable[[Case], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """Show a form for one case and, when valid, run its service; errors stay on the form."""
+    """Show a form for one case and, when valid, run its service; errors stay on the form.
+    `template` (extending case_action.html) and `context` add what a page shows beside it."""
     case = case_get(user=request.user, public_id=public_id)
     form = make_form(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -66,7 +73,8 @@ def case_action_page(
         else:
             messages.success(request, success)
             return redirect(_case_url(case))
-    return render(request, "cases/case_action.html", {"case": case, "form": form, "title": title})
+    extra = context(case) if context is not None else {}
+    return render(request, template, {"case": case, "form": form, "title": title, **extra})
 
 
 @la_staff_required
@@ -117,6 +125,38 @@ def change_risk(request: HttpRequest, public_id: str) -> HttpResponse:
         make_form=lambda data: RiskForm(data, initial={"risk_level": case.risk_level}),
         perform=lambda c, d, by: case_set_risk(case=c, risk_level=d["risk_level"], by=by),
         success="Risk level changed",
+    )
+
+
+@la_staff_required
+def change_category(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_get(user=request.user, public_id=public_id)
+    return case_action_page(
+        request,
+        public_id,
+        title="Change the type of case",
+        make_form=lambda data: CategoryForm(data, initial={"category": case.category}),
+        perform=lambda c, d, by: case_change_category(
+            case=c, category=d["category"], reason_text=d["reason_text"], by=by
+        ),
+        success="Type of case changed",
+    )
+
+
+@la_staff_required
+def change_primary_reason(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_get(user=request.user, public_id=public_id)
+    return case_action_page(
+        request,
+        public_id,
+        title="Change the main reason",
+        make_form=lambda data: PrimaryReasonForm(
+            data, initial={"primary_reason": case.primary_reason_id}
+        ),
+        perform=lambda c, d, by: case_change_primary_reason(
+            case=c, primary_reason=d["primary_reason"], note=d["note"], by=by
+        ),
+        success="Main reason changed",
     )
 
 

@@ -18,6 +18,7 @@ from ..selectors import (
     open_escalations,
     pending_closure_count,
 )
+from ..services import enquiry_checks_missing
 from ..status import Status, allowed_next
 from ..task_selectors import case_next_deadline, task_counts
 
@@ -85,6 +86,7 @@ def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             .order_by("due_on"),
             "open_escalations": case.escalations.filter(resolved_at__isnull=True),
             "enquiries": case.enquiries.select_related("check_type"),
+            "checks_missing": enquiry_checks_missing(case=case) if case.is_open else [],
             "submissions": case.submissions.order_by("received_at"),
             "pending_closure": case.closure_requests.filter(
                 state=ClosureRequest.State.PENDING

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from cmetrack.accounts.access import is_manager, la_staff_required
 from cmetrack.accounts.models import User
 
+from ..forms import NotApplicableForm
 from ..models import ClosureRequest, Escalation
 from ..safeguarding_forms import (
     EnquiriesExhaustedForm,
@@ -23,6 +24,8 @@ from ..services import (
     case_enquiries_exhausted,
     closure_approve,
     closure_return,
+    enquiry_checks_missing,
+    enquiry_mark_not_applicable,
     enquiry_record,
     escalation_acknowledge,
     escalation_resolve,
@@ -97,6 +100,28 @@ def enquiry_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @la_staff_required
+def enquiry_not_applicable(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Mark a check not yet recorded on the case as not applicable, with the reason."""
+    case = case_get(user=request.user, public_id=public_id)
+    missing = enquiry_checks_missing(case=case)
+    chosen = next((c for c in missing if c.code == request.GET.get("check")), None)
+    return case_action_page(
+        request,
+        public_id,
+        title="Mark an enquiry not applicable",
+        make_form=lambda data: NotApplicableForm(
+            data, missing=missing, initial={"check_type": chosen}
+        ),
+        perform=lambda c, d, by: enquiry_mark_not_applicable(
+            case=c, check_type=d["check_type"], reason=d["reason"], by=by
+        ),
+        success="Enquiry marked not applicable",
+        template="cases/enquiry_not_applicable.html",
+        context=lambda c: {"missing": missing},
+    )
+
+
+@la_staff_required
 def enquiries_exhausted(request: HttpRequest, public_id: str) -> HttpResponse:
     if not is_manager(request.user):
         raise PermissionDenied("Only a CME manager can decide that enquiries are exhausted.")
@@ -109,6 +134,8 @@ def enquiries_exhausted(request: HttpRequest, public_id: str) -> HttpResponse:
             case=c, off_roll_date=d["off_roll_date"], note=d["note"], by=by
         ),
         success="Decision recorded: the child is untraced and under periodic review",
+        template="cases/enquiries_exhausted.html",
+        context=lambda c: {"missing": enquiry_checks_missing(case=c)},
     )
 
 

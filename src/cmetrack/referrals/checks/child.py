@@ -13,6 +13,8 @@ from .limits import EARLIEST_EVENT, LATEST_EVENT_DAYS_AHEAD, OLDEST_CHILD_YEARS,
 from .problems import Verdict
 
 SEXES = frozenset({"F", "M", "U"})
+# Room for a UPN typed with spaces or a character too many, kept as given.
+UNVERIFIED_UPN_MAX = 20
 
 
 def check_lengths(verdict: Verdict, values: dict[str, str]) -> None:
@@ -49,11 +51,18 @@ def check_child(
         verdict.error("sex", "Choose the child's sex")
     if child.upn.strip():
         problems = validate_upn(child.upn)
-        if problems:
-            for problem in problems:
-                verdict.error("upn", problem.message)
-        else:
+        if not problems:
             verdict.upn = normalise_upn(child.upn)
+        elif len(child.upn.strip()) > UNVERIFIED_UPN_MAX:
+            verdict.error("upn", f"The UPN must be 13 characters (it has {len(child.upn)})")
+        else:
+            # A mistyped UPN must not block the return: kept, shown, and not matched on.
+            verdict.unverified_upn = child.upn.strip()
+            verdict.warn(
+                "upn",
+                f"UPN {child.upn.strip()!r} kept as unverified, not used to find the child: "
+                + "; ".join(p.message for p in problems),
+            )
     postcode = child.postcode.strip()
     if postcode and not is_valid_postcode(postcode):
         verdict.warn("postcode", f"{postcode!r} is not a valid UK postcode; kept as given")

@@ -22,6 +22,8 @@ from .problems import Verdict
 # meets. School age ends on the last Friday in June; the summer holiday is about six weeks. A
 # child whose school age ends more than this long after the removal is not such a pupil.
 GROUND_L_MARGIN = timedelta(days=92)
+# The words the per-school view counts (school_patterns.py): one home for both.
+OFF_ROLLING_WARNING = "possible off-rolling"
 
 
 def deletion_check(data: DeletionData, *, today: date) -> Verdict:
@@ -57,11 +59,30 @@ def deletion_check(data: DeletionData, *, today: date) -> Verdict:
         )
     if not data.parent_names.strip():
         verdict.warn("parent_names", "The parent(s) the pupil lives with are not named")
+    if data.parent_2_name.strip() and not data.parent_2_phone.strip():
+        verdict.warn(
+            "parent_2_phone",
+            "No emergency phone number for the second parent (regulation 13(4) asks one for each)",
+        )
+    child = data.child
+    if not (child.address_line_1.strip() or child.postcode.strip()):
+        verdict.warn("address_line_1", "The pupil's address is not given (regulation 13(4))")
     if found is not None and found.needs_new_school and not data.names_new_school:
         verdict.warn(
             "new_school",
             f"Ground ({found.code}) names no new school: it cannot be confirmed until one is given",
         )
+    if found is not None and found.needs_joint_enquiries:
+        label = found.waiting_from_label
+        if data.absence_from is None:
+            verdict.warn(
+                "absence_from",
+                f"{label} not given: the earliest lawful removal cannot be worked out",
+            )
+        else:
+            check_event_date(verdict, data.absence_from, "absence_from", label, today=today)
+            if removed is not None and data.absence_from > removed:
+                verdict.warn("absence_from", f"{label} is after the removal date")
     dob = data.child.date_of_birth
     if data.new_school_start and dob and data.new_school_start < dob:
         verdict.error(
@@ -79,6 +100,8 @@ def deletion_check(data: DeletionData, *, today: date) -> Verdict:
             "parent_names": data.parent_names.strip(),
             "parent_address": data.parent_address.strip(),
             "emergency_phone": data.emergency_phone.strip(),
+            "parent_2_name": data.parent_2_name.strip(),
+            "parent_2_phone": data.parent_2_phone.strip(),
             "new_address": data.new_address.strip(),
             "new_school_name": data.new_school_name.strip(),
         },
@@ -91,6 +114,6 @@ def deletion_check(data: DeletionData, *, today: date) -> Verdict:
                 verdict.warn(
                     "ground",
                     f"Ground (l) but the child is of compulsory school age until {ends:%d/%m/%Y}: "
-                    "possible off-rolling",
+                    + OFF_ROLLING_WARNING,
                 )
     return verdict

@@ -18,6 +18,8 @@ MAX_LENGTH: dict[str, int] = {
     "parent_names": 300,
     "parent_phone": 40,
     "emergency_phone": 40,
+    "parent_2_name": 300,
+    "parent_2_phone": 40,
     "new_school_name": 200,
     "previous_school": 200,
 }
@@ -32,6 +34,8 @@ LABELS: dict[str, str] = {
     "parent_names": "The parents' names",
     "parent_phone": "The phone number",
     "emergency_phone": "The emergency phone number",
+    "parent_2_name": "The second parent's name",
+    "parent_2_phone": "The second parent's phone number",
     "new_school_name": "The new school's name",
     "previous_school": "The previous school",
     "new_address": "The new address",

@@ -19,6 +19,9 @@ class Verdict:
     warnings: list[Problem] = field(default_factory=list)
     # The UPN as it is to be stored (normalised), once the check has read it.
     upn: str = ""
+    # A UPN that fails the DfE's rules (a wrong check letter, say): kept as typed and shown,
+    # never used for exact matching.
+    unverified_upn: str = ""
 
     @property
     def ok(self) -> bool:

@@ -48,6 +48,10 @@ class CmeReferralForm(ChildFieldsForm):
     social_care_referred = forms.BooleanField(
         label="The child has been referred to children's social care", required=False
     )
+    still_on_roll = forms.BooleanField(
+        label="The child is still on a school's roll (at risk of missing education)",
+        required=False,
+    )
     social_care_outcome = forms.CharField(
         label="Outcome of that referral", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -115,6 +119,7 @@ class CmeReferralForm(ChildFieldsForm):
             fieldset("Family", "parent_names", "parent_phone"),
             Fieldset(
                 *[Field(n) for n in (*school_fields, "date_last_attended", "primary_reason")],
+                Field.checkbox("still_on_roll", small=True),
                 Field.checkboxes("secondary_reasons", small=True, legend_size=Size.SMALL),
                 Field.checkboxes("flags", small=True, legend_size=Size.SMALL),
                 legend="Why you are referring",
@@ -191,6 +196,7 @@ class CmeReferralForm(ChildFieldsForm):
             risk_level=d.get("risk_level", RiskLevel.MEDIUM),
             social_care_referred=bool(d.get("social_care_referred")),
             social_care_outcome=d.get("social_care_outcome", ""),
+            still_on_roll=bool(d.get("still_on_roll")),
             actions=actions,
             home_visits=visits,
         )

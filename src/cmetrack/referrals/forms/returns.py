@@ -27,18 +27,24 @@ class DeletionReturnForm(SchoolChoiceMixin, ChildFieldsForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    emergency_phone = forms.CharField(
-        label="Emergency contact phone number(s)",
-        required=False,
-        help_text="At least one for each parent the pupil normally lives with",
-    )
+    emergency_phone = forms.CharField(label="Emergency contact phone number", required=False)
     ground = forms.ChoiceField(
         label="Ground for removal (regulation 9(1))",
         choices=ground_choices,
         required=False,
         widget=forms.RadioSelect,
     )
+    parent_2_name = forms.CharField(
+        label="Second parent or carer the pupil lives with, if any", required=False
+    )
+    parent_2_phone = forms.CharField(
+        label="The second parent's emergency phone number", required=False
+    )
     deletion_date = date_field("Date of removal from the register")
+    absence_from = date_field(
+        "Grounds (h) and (i): the last day of the authorised leave, or the last day attended",
+        help_text="The local authority works out the earliest lawful removal from it",
+    )
     lost_pupil = forms.BooleanField(
         label="The destination is unknown and a lost-pupil CTF was sent to the DfE's School to "
         "School service",
@@ -68,10 +74,18 @@ class DeletionReturnForm(SchoolChoiceMixin, ChildFieldsForm):
         self.helper = helper(
             "Send deletion return",
             fieldset("The pupil", *school, *self.CHILD_FIELDS, *self.ADDRESS_FIELDS),
-            fieldset("Parents or carers", "parent_names", "parent_address", "emergency_phone"),
+            fieldset(
+                "Parents or carers",
+                "parent_names",
+                "parent_address",
+                "emergency_phone",
+                "parent_2_name",
+                "parent_2_phone",
+            ),
             Fieldset(
                 Field.radios("ground", small=True, legend_size=Size.SMALL),
                 Field("deletion_date"),
+                Field("absence_from"),
                 legend="Removal",
                 legend_size=Size.MEDIUM,
             ),
@@ -101,12 +115,15 @@ class DeletionReturnForm(SchoolChoiceMixin, ChildFieldsForm):
             emergency_phone=d.get("emergency_phone", ""),
             parent_names=d.get("parent_names", ""),
             parent_address=d.get("parent_address", ""),
+            parent_2_name=d.get("parent_2_name", ""),
+            parent_2_phone=d.get("parent_2_phone", ""),
             new_address=d.get("new_address", ""),
             new_address_from=d.get("new_address_from"),
             new_school=d.get("new_school"),
             new_school_name=d.get("new_school_name", ""),
             new_school_start=d.get("new_school_start"),
             lost_pupil=bool(d.get("lost_pupil")),
+            absence_from=d.get("absence_from"),
         )
 
 

@@ -84,7 +84,13 @@ class ConfirmEnquiriesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say which enquiries the LA made and their outcome"},
     )
+    removal_agreed_on = date_field(
+        "Removal from roll agreed on",
+        help_text="Leave blank for the earliest lawful date (or today, if that has passed)",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = helper("Confirm enquiries are exhausted", Field("note"))
+        self.helper = helper(
+            "Agree: enquiries are exhausted", Field("note"), Field("removal_agreed_on")
+        )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from xml.etree.ElementTree import Element, ParseError
@@ -33,7 +33,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from cmetrack.referrals.importing.rows import ParsedFile, RowWarning, UnreadableFile
-from cmetrack.referrals.importing.tabular import RowValidator
+from cmetrack.referrals.importing.tabular import DEFAULT_MAX_ROWS, Progress, RowValidator
 from cmetrack.referrals.importing.values import clean_text, parse_date
 
 # CTF versions read. The DfE reissues the CTF yearly; STANDARDS.md says accept the current one
@@ -138,19 +138,19 @@ class CtfHeader:
 
 
 @dataclass
-class _Pupil:
+class CtfPupil:
     number: int
     values: dict[str, str]
     history: list[tuple[str, str, str, str]] = field(default_factory=list)
     # (LEA, Estab, EntryDate, LeavingDate) per SchoolHistory/School
 
 
-def _local(tag: object) -> str:
+def local_name(tag: object) -> str:
     # "{namespace}Pupil" -> "Pupil"; comments/processing instructions have non-str tags.
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _text(element: Element, path: str) -> str:
+def element_text(element: Element, path: str) -> str:
     found = element.find(path)
     return clean_text(found.text) if found is not None and found.text else ""
 
@@ -169,60 +169,60 @@ def _join(parts: list[str], name: str) -> str:
     return out
 
 
-def _pick(element: Element, table: dict[str, tuple[tuple[str, ...], ...]]) -> dict[str, str]:
+def pick_fields(element: Element, table: dict[str, tuple[tuple[str, ...], ...]]) -> dict[str, str]:
     values: dict[str, str] = {}
     for name, alternatives in table.items():
         for paths in alternatives:
-            text = _join([t for t in (_text(element, p) for p in paths) if t], name)
+            text = _join([t for t in (element_text(element, p) for p in paths) if t], name)
             if text:
                 values[name] = text
                 break
     return values
 
 
-def _read_pupil(number: int, pupil: Element) -> _Pupil:
-    values = _pick(pupil, PUPIL_FIELDS)
+def read_pupil(number: int, pupil: Element) -> CtfPupil:
+    values = pick_fields(pupil, PUPIL_FIELDS)
     contacts = pupil.findall(CONTACT_PATH)
     if contacts:
 
         def order(indexed: tuple[int, Element]) -> tuple[int, int]:
-            text = _text(indexed[1], "Order")
+            text = element_text(indexed[1], "Order")
             return (int(text) if text.isdigit() else 1_000_000, indexed[0])
 
         first = min(enumerate(contacts), key=order)[1]
-        values.update(_pick(first, CONTACT_FIELDS))
+        values.update(pick_fields(first, CONTACT_FIELDS))
     history = [
         (
-            _text(school, "LEA"),
-            _text(school, "Estab"),
-            _text(school, "EntryDate"),
-            _text(school, "LeavingDate"),
+            element_text(school, "LEA"),
+            element_text(school, "Estab"),
+            element_text(school, "EntryDate"),
+            element_text(school, "LeavingDate"),
         )
         for school in pupil.findall(SCHOOL_HISTORY_PATH)
     ]
-    return _Pupil(number, values, history)
+    return CtfPupil(number, values, history)
 
 
-def _read_header(header: Element) -> CtfHeader:
+def read_header(header: Element) -> CtfHeader:
     def school(path: str) -> CtfSchool:
         return CtfSchool(
-            _text(header, f"{path}/LEA"),
-            _text(header, f"{path}/Estab"),
-            _text(header, f"{path}/URN"),
-            _text(header, f"{path}/SchoolName"),
+            element_text(header, f"{path}/LEA"),
+            element_text(header, f"{path}/Estab"),
+            element_text(header, f"{path}/URN"),
+            element_text(header, f"{path}/SchoolName"),
         )
 
-    stamp = _text(header, "DateTime")
+    stamp = element_text(header, "DateTime")
     try:
         file_date = parse_date(stamp[:10]) if stamp else None
     except ValueError:
         file_date = None
     return CtfHeader(
-        version=_text(header, "CTFversion"),
+        version=element_text(header, "CTFversion"),
         file_date=file_date,
         source=school("SourceSchool"),
         dest=school("DestSchool"),
-        document_name=_text(header, "DocumentName"),
+        document_name=element_text(header, "DocumentName"),
     )
 
 
@@ -264,49 +264,73 @@ def _events(data: bytes) -> Iterator[tuple[str, Element]]:
         yield event, element
 
 
-def _stream(data: bytes) -> Iterator[CtfHeader | _Pupil]:
-    """Yield the header, then each pupil. Memory stays flat: every element is dropped from its
-    parent as soon as it ends, except inside the Header or a Pupil (read whole, then dropped),
-    and a Header or Pupil of more than MAX_RECORD_ELEMENTS elements is refused."""
+CTF_ROOT = "CTfile"
+
+
+def root_name(data: bytes) -> str:
+    """The root element's name without namespace ("" if none); refuses what `_events` does."""
+    for _event, element in _events(data):
+        return local_name(element.tag)
+    return ""
+
+
+def stream_records(data: bytes, roots: Collection[str] = (CTF_ROOT,)) -> Iterator[Element]:
+    """Yield the `Header` element, then each `Pupil` element (under a `...pupilData` element),
+    tags without namespaces, for the caller to read at once: each is dropped as soon as the
+    caller asks for the next. Memory stays flat: every other element is dropped from its parent
+    as soon as it ends, and a Header or Pupil of more than MAX_RECORD_ELEMENTS elements is
+    refused. A root element not in `roots` is refused; so are DTDs and entities (`_events`)."""
     stack: list[Element] = []
     record_depth = 0  # stack depth of the Header/Pupil being read; 0 when outside one
     record_size = 0
     number = 0
     for event, element in _events(data):
         if event == "start":
-            name = _local(element.tag)
-            if not stack and name != "CTfile":
+            name = local_name(element.tag)
+            if not stack and name not in roots:
+                expected = " or ".join(f"<{root}>" for root in roots)
                 raise UnreadableFile(
                     "The XML file is not a Common Transfer File: its root element is "
-                    f"<{name}>, not <CTfile>."
+                    f"<{name}>, not {expected}."
                 )
             if record_depth:
                 record_size += 1
                 if record_size > MAX_RECORD_ELEMENTS:
                     raise UnreadableFile(
-                        f"The CTF is refused: {_local(stack[record_depth - 1].tag)} "
+                        f"The CTF is refused: {local_name(stack[record_depth - 1].tag)} "
                         f"{number + 1} has more than {MAX_RECORD_ELEMENTS:,} elements."
                     )
             elif (name == "Header" and len(stack) == 1) or (
-                name == "Pupil" and len(stack) == 2 and _local(stack[-1].tag).endswith("pupilData")
+                name == "Pupil"
+                and len(stack) == 2
+                and local_name(stack[-1].tag).endswith("pupilData")
             ):
                 record_depth, record_size = len(stack) + 1, 0
             stack.append(element)
             continue
         depth = len(stack)
         stack.pop()
-        element.tag = _local(element.tag)
+        element.tag = local_name(element.tag)
         if record_depth and depth > record_depth:
             continue  # inside a Header/Pupil: kept until the record ends
         if depth == record_depth:
             record_depth = 0
-            if element.tag == "Header":
-                yield _read_header(element)
-            else:
+            if element.tag != "Header":
                 number += 1
-                yield _read_pupil(number, element)
+            yield element
         if stack:
             stack[-1].remove(element)  # the parent never holds more than the current child
+
+
+def _stream(data: bytes) -> Iterator[CtfHeader | CtfPupil]:
+    """Yield the header, then each pupil, read from `stream_records`."""
+    number = 0
+    for element in stream_records(data):
+        if element.tag == "Header":
+            yield read_header(element)
+        else:
+            number += 1
+            yield read_pupil(number, element)
 
 
 def read_ctf_header(data: bytes) -> CtfHeader:
@@ -318,23 +342,28 @@ def read_ctf_header(data: bytes) -> CtfHeader:
     raise UnreadableFile("The CTF has no Header.")
 
 
-def _history_date(pupil: _Pupil, school: CtfSchool, leaving: bool) -> str:
+def history_date(pupil: CtfPupil, school: CtfSchool, leaving: bool) -> str:
     for lea, estab, entry, leave in pupil.history:
         if lea == school.lea and estab == school.estab:
             return leave if leaving else entry
     return ""
 
 
-def _check_header(header: CtfHeader, home_la: str | None) -> None:
-    version = header.version
+def check_ctf_version(given: str) -> None:
+    """UnreadableFile unless `given` ("26.0", or "26") is an accepted CTF version."""
+    version = given
     if re.fullmatch(r"\d+", version):
         version += ".0"
     if version not in ACCEPTED_CTF_VERSIONS:
         raise UnreadableFile(
-            f"CTF version {header.version or '(missing)'} is not accepted; this system reads "
+            f"CTF version {given or '(missing)'} is not accepted; this system reads "
             f"versions {', '.join(sorted(ACCEPTED_CTF_VERSIONS))}. Ask the school to export the "
             "CTF from an up-to-date system."
         )
+
+
+def _check_header(header: CtfHeader, home_la: str | None) -> None:
+    check_ctf_version(header.version)
     if not re.fullmatch(r"\d{6}", header.source.urn):
         raise UnreadableFile(
             f"The CTF header's SourceSchool has no valid URN ({header.source.urn or 'blank'}; "
@@ -348,8 +377,17 @@ def _check_header(header: CtfHeader, home_la: str | None) -> None:
         )
 
 
-def parse_ctf(data: bytes, *, today: date, home_la: str | None = None) -> ParsedFile:
-    validator = RowValidator(today)
+def parse_ctf(
+    data: bytes,
+    *,
+    today: date,
+    home_la: str | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Progress | None = None,
+) -> ParsedFile:
+    """Every pupil as a row; more than `max_rows` pupils make the file unreadable (the
+    validator counts them, and stops reading at the first one over)."""
+    validator = RowValidator(today, max_rows=max_rows, progress=progress)
     header: CtfHeader | None = None
     for item in _stream(data):
         if isinstance(item, CtfHeader):
@@ -364,7 +402,7 @@ def parse_ctf(data: bytes, *, today: date, home_la: str | None = None) -> Parsed
     return validator.result(header.describe())
 
 
-def _add_pupil(validator: RowValidator, header: CtfHeader, pupil: _Pupil) -> None:
+def _add_pupil(validator: RowValidator, header: CtfHeader, pupil: CtfPupil) -> None:
     row = pupil.number + 1  # like a spreadsheet whose row 1 is the header: pupil 1 is row 2
     cells: dict[str, object] = dict(pupil.values)
     cells["school_urn"] = header.source.urn
@@ -381,7 +419,7 @@ def _add_pupil(validator: RowValidator, header: CtfHeader, pupil: _Pupil) -> Non
                     "state sector, destination to be established",
                 )
             )
-        left = _history_date(pupil, header.source, leaving=True)
+        left = history_date(pupil, header.source, leaving=True)
         if not left and file_day:
             left = file_day
             notes.append(
@@ -390,7 +428,7 @@ def _add_pupil(validator: RowValidator, header: CtfHeader, pupil: _Pupil) -> Non
         cells["deletion_date"] = left
     else:
         cells["return_type"] = "new_pupil"
-        started = _history_date(pupil, header.dest, leaving=False)
+        started = history_date(pupil, header.dest, leaving=False)
         if not started and file_day:
             started = file_day
             notes.append(

@@ -13,8 +13,10 @@ from cmetrack.core.row_errors import RowError
 # The downloadable template's header, in this order (issue 3).
 TEMPLATE_COLUMNS = (
     "return_type", "school_urn", "upn", "surname", "forename", "date_of_birth", "sex",
-    "address_line_1", "town", "postcode", "parent_name", "parent_phone", "ground",
+    "address_line_1", "town", "postcode", "parent_name", "parent_phone",
+    "parent_2_name", "parent_2_phone", "ground",
     "deletion_date", "start_date", "new_school_urn", "new_address", "date_of_move",
+    "absence_from",
 )  # fmt: skip
 
 
@@ -40,6 +42,8 @@ class ReturnRow:
     postcode: str = ""  # as given; the service normalises it (a bad one is a warning)
     parent_name: str = ""
     parent_phone: str = ""
+    parent_2_name: str = ""
+    parent_2_phone: str = ""
     ground: str = ""  # regulation 9(1) ground letter a-o, deletion returns only
     deletion_date: date | None = None
     start_date: date | None = None
@@ -48,6 +52,8 @@ class ReturnRow:
     date_of_move: date | None = None
     # Set when the row came from a lost-pupil CTF (destination XXX): whereabouts unknown.
     lost_pupil: bool = False
+    # Grounds (h), (i): the last day of the authorised leave, or the last day attended.
+    absence_from: date | None = None
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from cmetrack.core.text_decoding import (
     DecodingProblem,
@@ -53,8 +53,15 @@ from cmetrack.referrals.particulars import ChildParticulars, DeletionData, NewPu
 # (rows that then lack, say, a ground get a row error, which is clearer than refusing the file).
 REQUIRED_COLUMNS = ("return_type", "school_urn", "surname", "forename", "date_of_birth")
 
-# An .xlsx is a zip of XML; refuse one that would inflate past this (zip bomb).
-XLSX_MAX_UNCOMPRESSED = 300_000_000
+# The most rows one file may have (blank rows are counted apart, against the same number), and
+# the most an .xlsx (a zip of XML) may inflate to (zip bomb). The import service passes the
+# configured values (CMETRACK_IMPORT_MAX_ROWS, CMETRACK_IMPORT_MAX_UNZIPPED_BYTES).
+DEFAULT_MAX_ROWS = 50_000
+DEFAULT_MAX_UNZIPPED_BYTES = 50_000_000
+
+# `progress(rows_read)` is called every PROGRESS_EVERY rows, for a page showing how far it got.
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 500
 
 _HEADER_SEPARATORS = re.compile(r"[\s\-]+")
 
@@ -105,8 +112,17 @@ def _blank(cells: Sequence[object]) -> bool:
 class RowValidator:
     """Checks rows one at a time, remembering what it needs to spot duplicates in the file."""
 
-    def __init__(self, today: date) -> None:
+    def __init__(
+        self,
+        today: date,
+        *,
+        max_rows: int = DEFAULT_MAX_ROWS,
+        progress: Progress | None = None,
+    ) -> None:
         self.today = today
+        self.max_rows = max_rows
+        self.progress = progress
+        self.count = 0  # rows given to add(), whatever their verdict
         self.rows: list[ReturnRow] = []
         self.errors: list[RowError] = []
         self.warnings: list[RowWarning] = []
@@ -125,6 +141,11 @@ class RowValidator:
     ) -> None:
         """Validate one row (field name -> raw cell value). `lost_pupil` marks a row from a
         lost-pupil CTF (destination unknown), which the check flags as such."""
+        self.count += 1
+        if self.count > self.max_rows:
+            raise too_many_rows(self.max_rows)
+        if self.progress is not None and self.count % PROGRESS_EVERY == 0:
+            self.progress(self.count)
         errors: list[RowError] = []
         warnings: list[RowWarning] = list(notes)
 
@@ -164,6 +185,7 @@ class RowValidator:
         deletion_date: date | None = checked("deletion_date", parse_date, None)
         start_date: date | None = checked("start_date", parse_date, None)
         date_of_move: date | None = checked("date_of_move", parse_date, None)
+        absence_from: date | None = checked("absence_from", parse_date, None)
         new_school_urn = checked("new_school_urn", parse_urn, "")
         if return_type is ReturnType.NEW_PUPIL and ground:
             warnings.append(
@@ -191,10 +213,13 @@ class RowValidator:
                     deletion_date=deletion_date,
                     emergency_phone=clean_text(cells.get("parent_phone")),
                     parent_names=clean_text(cells.get("parent_name")),
+                    parent_2_name=clean_text(cells.get("parent_2_name")),
+                    parent_2_phone=clean_text(cells.get("parent_2_phone")),
                     new_address=clean_text(cells.get("new_address")),
                     new_address_from=date_of_move,
                     new_school_urn=new_school_urn,
                     lost_pupil=lost_pupil,
+                    absence_from=absence_from,
                 ),
                 today=self.today,
             )
@@ -222,15 +247,18 @@ class RowValidator:
             warnings.append(RowWarning(row, name, problem.message))
         if verdict.has_error("date_of_birth"):
             date_of_birth = None
-        if verdict.has_error("upn"):
-            upn = ""
+        # Only a UPN that passes the DfE's rules is a key for duplicates; an unverified one is
+        # kept on the row as typed, for the service to record as unverified.
+        key_upn = verdict.upn
+        if verdict.unverified_upn:
+            upn = verdict.unverified_upn
 
         # --- duplicates within the file ---------------------------------------------------
         if return_type is not None and school_urn:
             key: tuple[object, ...] | None = None
             what = ""
-            if upn:
-                key = ("upn", return_type, school_urn, upn)
+            if key_upn:
+                key = ("upn", return_type, school_urn, key_upn)
                 what = "same return type, school and UPN (DfE rule 1520)"
             elif surname and forename and date_of_birth:
                 key = (
@@ -245,7 +273,7 @@ class RowValidator:
             if key is not None:
                 earlier = self._seen.setdefault(key, row)
                 if earlier != row:
-                    error("upn" if upn else "surname", f"duplicates row {earlier} ({what})")
+                    error("upn" if key_upn else "surname", f"duplicates row {earlier} ({what})")
 
         self.errors.extend(errors)
         self.warnings.extend(warnings)
@@ -266,6 +294,8 @@ class RowValidator:
                 postcode=postcode,
                 parent_name=clean_text(cells.get("parent_name")),
                 parent_phone=clean_text(cells.get("parent_phone")),
+                parent_2_name=clean_text(cells.get("parent_2_name")),
+                parent_2_phone=clean_text(cells.get("parent_2_phone")),
                 ground=ground,
                 deletion_date=deletion_date,
                 start_date=start_date,
@@ -273,16 +303,40 @@ class RowValidator:
                 new_address=clean_text(cells.get("new_address")),
                 date_of_move=date_of_move,
                 lost_pupil=lost_pupil,
+                absence_from=absence_from,
             )
         )
 
 
-def validate_table(rows: Iterable[Sequence[object]], *, today: date, source: str) -> ParsedFile:
-    """Rows of cells (the first non-blank one is the header) -> ParsedFile."""
-    validator = RowValidator(today)
+def too_many_rows(max_rows: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"The file has more than {max_rows:,} rows, the most one import takes. Split the file "
+        f"into files of up to {max_rows:,} rows each and upload them one at a time."
+    )
+
+
+def validate_table(
+    rows: Iterable[Sequence[object]],
+    *,
+    today: date,
+    source: str,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Progress | None = None,
+) -> ParsedFile:
+    """Rows of cells (the first non-blank one is the header) -> ParsedFile. More than
+    `max_rows` rows, or as many blank ones (a sheet can claim a million empty rows in a few
+    bytes), make the file unreadable."""
+    validator = RowValidator(today, max_rows=max_rows, progress=progress)
     header: dict[str, int] | None = None
+    blank = 0
     for number, cells in enumerate(rows, start=1):
         if _blank(cells):
+            blank += 1
+            if blank > max_rows:
+                raise UnreadableFile(
+                    f"The file has more than {max_rows:,} blank rows. Delete the empty rows "
+                    "(or split the file) and upload it again."
+                )
             continue  # skipped, but still counted, so numbers match the spreadsheet
         if header is None:
             header = map_header(cells)
@@ -346,10 +400,22 @@ def _csv_rows(reader: Iterator[list[str]], line: Any) -> Iterator[list[str]]:
         yield cells
 
 
-def parse_csv(data: bytes, *, today: date) -> ParsedFile:
+def parse_csv(
+    data: bytes,
+    *,
+    today: date,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    progress: Progress | None = None,
+) -> ParsedFile:
     text = decode_csv(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
-    return validate_table(_csv_rows(reader, lambda: reader.line_num), today=today, source="CSV")
+    return validate_table(
+        _csv_rows(reader, lambda: reader.line_num),
+        today=today,
+        source="CSV",
+        max_rows=max_rows,
+        progress=progress,
+    )
 
 
 # --- XLSX ---------------------------------------------------------------------------------
@@ -362,6 +428,8 @@ def _xlsx_rows(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[object, ...
             cells = next(rows)
         except StopIteration:
             return
+        except UnreadableFile:
+            raise  # the inflation cap (_CappedZipFile)
         except Exception as exc:  # hostile input: anything the library raises means unreadable
             raise UnreadableFile(
                 f"The Excel workbook is damaged and cannot be read ({exc})."
@@ -369,10 +437,104 @@ def _xlsx_rows(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[object, ...
         yield cells
 
 
-def parse_xlsx(data: bytes, *, today: date) -> ParsedFile:
-    """First worksheet of an .xlsx (read-only, cached values not formulas)."""
-    import openpyxl  # imported here: only XLSX uploads pay for it
+def _too_large_unzipped(size: int | None, limit: int) -> UnreadableFile:
+    cap = f"{limit / 1_000_000:.0f} MB"
+    what = (
+        f"would expand to {size / 1_000_000:.1f} MB when opened, over the {cap} limit"
+        if size
+        else f"expands to more than the {cap} limit when opened"
+    )
+    return UnreadableFile(
+        f"The workbook {what}. Split the file into smaller workbooks, or save it as "
+        "'CSV UTF-8', and upload again."
+    )
 
+
+_READ_CHUNK = 1 << 20
+
+
+class _CappedMember:
+    """A member of the archive, read at most a chunk at a time, every byte counted against the
+    workbook's budget. Zipfile stops a member at its declared size, but `read()` of a whole
+    member inflates the entire deflate stream first: a member whose header understates its
+    size would be inflated in full. Chunked reads never inflate more than a chunk past it."""
+
+    def __init__(self, member: IO[bytes], archive: _CappedZipFile) -> None:
+        self._member = member
+        self._archive = archive
+
+    def read(self, size: int | None = -1) -> bytes:
+        parts: list[bytes] = []
+        got = 0
+        while size is None or size < 0 or got < size:
+            want = _READ_CHUNK if size is None or size < 0 else min(_READ_CHUNK, size - got)
+            chunk = self._member.read(want)
+            if not chunk:
+                break
+            self._archive.spend(len(chunk))
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._member.close()
+
+    def __enter__(self) -> _CappedMember:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._member, name)
+
+
+class _CappedZipFile(zipfile.ZipFile):
+    """The archive openpyxl reads: what it actually inflates, over every member and every
+    time it opens one, is capped at `budget` bytes."""
+
+    def __init__(self, file: IO[bytes], *, budget: int, limit: int) -> None:
+        super().__init__(file)
+        self._budget = budget
+        self._limit = limit
+
+    def spend(self, size: int) -> None:
+        self._budget -= size
+        if self._budget < 0:
+            raise _too_large_unzipped(None, self._limit)
+
+    def open(self, name: Any, mode: Any = "r", pwd: Any = None, **kwargs: Any) -> Any:
+        member = super().open(name, mode, pwd, **kwargs)
+        return _CappedMember(member, self) if mode == "r" else member
+
+
+def _load_workbook(data: bytes, max_unzipped: int) -> Any:
+    """openpyxl's `load_workbook(read_only=True, data_only=True)` over a _CappedZipFile. The
+    declared sizes were checked already; the budget allows twice them, as openpyxl opens each
+    sheet twice (once for its used range, once for its rows)."""
+    from openpyxl.reader.excel import ExcelReader
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.archive.close()
+    reader.archive = _CappedZipFile(io.BytesIO(data), budget=2 * max_unzipped, limit=max_unzipped)
+    reader.valid_files = reader.archive.namelist()
+    reader.read()
+    return reader.wb
+
+
+def parse_xlsx(
+    data: bytes,
+    *,
+    today: date,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_unzipped: int = DEFAULT_MAX_UNZIPPED_BYTES,
+    progress: Progress | None = None,
+) -> ParsedFile:
+    """First worksheet of an .xlsx (read-only, cached values not formulas). The zip's declared
+    sizes are checked before openpyxl sees it, and what openpyxl inflates is counted too."""
     not_excel = (
         "The file is not a readable Excel workbook (.xlsx). Save it as .xlsx or as "
         "'CSV UTF-8' and upload it again."
@@ -382,13 +544,12 @@ def parse_xlsx(data: bytes, *, today: date) -> ParsedFile:
             inflated = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         raise UnreadableFile(not_excel) from None
-    if inflated > XLSX_MAX_UNCOMPRESSED:
-        raise UnreadableFile(
-            f"The workbook would expand to {inflated // 1_000_000} MB, over the "
-            f"{XLSX_MAX_UNCOMPRESSED // 1_000_000} MB limit; split it or save it as CSV."
-        )
+    if inflated > max_unzipped:
+        raise _too_large_unzipped(inflated, max_unzipped)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = _load_workbook(data, max_unzipped)
+    except UnreadableFile:
+        raise
     except Exception:  # hostile input: zip/XML/schema errors of every kind
         raise UnreadableFile(not_excel) from None
     try:
@@ -400,6 +561,8 @@ def parse_xlsx(data: bytes, *, today: date) -> ParsedFile:
             rows = sheet.iter_rows(values_only=True)
         except Exception:  # hostile input
             raise UnreadableFile(not_excel) from None
-        return validate_table(_xlsx_rows(rows), today=today, source="XLSX")
+        return validate_table(
+            _xlsx_rows(rows), today=today, source="XLSX", max_rows=max_rows, progress=progress
+        )
     finally:
         workbook.close()

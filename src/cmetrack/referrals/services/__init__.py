@@ -18,8 +18,16 @@ from .deletion import (
     deletion_return_submit,
     late_school_days,
 )
+from .destinations import (
+    destination_await,
+    destination_confirm,
+    destinations_confirm_by_new_pupils,
+    destinations_lapse,
+    destinations_lapse_job,
+)
 from .errors import IntakeError
 from .handover import ACTIVE_HANDOVER, HANDOVER_TRANSITIONS, handover_send, handover_update
+from .joint_enquiries import deletion_confirm_enquiries
 from .kinds import submission_details
 from .new_pupil import new_pupil_return_build, new_pupil_return_check, new_pupil_return_submit
 from .other_la import OtherLaData, other_la_check, other_la_notification_submit
@@ -32,7 +40,6 @@ from .referral import (
     cme_referral_submit,
 )
 from .triage import (
-    deletion_confirm_enquiries,
     new_pupil_close_case,
     require_triage,
     submission_apply_route,
@@ -60,6 +67,11 @@ __all__ = [
     "deletion_return_build",
     "deletion_return_check",
     "deletion_return_submit",
+    "destination_await",
+    "destination_confirm",
+    "destinations_confirm_by_new_pupils",
+    "destinations_lapse",
+    "destinations_lapse_job",
     "find_open_case",
     "handover_send",
     "handover_update",

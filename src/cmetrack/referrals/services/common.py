@@ -39,6 +39,7 @@ def fill_child(submission: Submission, child: ChildParticulars, verdict: Verdict
     submission.date_of_birth = child.date_of_birth
     submission.sex = child.sex
     submission.upn = verdict.upn
+    submission.upn_unverified = verdict.unverified_upn
     submission.address_line_1 = child.address_line_1.strip()
     submission.town = child.town.strip()
     submission.postcode = child.postcode.strip()

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
+from cmetrack.cases.models import Category
 from cmetrack.core.grounds import ground_or_not_stated
 from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
 from cmetrack.schooldays.selectors import school_calendar
@@ -17,6 +18,7 @@ from ..models import DeletionReturn, Kind, SharedStatus, Submission
 from ..particulars import DeletionData
 from .common import fill_child, require_school_return_sender, save_return, stamp
 from .errors import refuse_if_errors
+from .joint_enquiries import joint_enquiries_begin, joint_enquiry_facts
 from .kinds import CaseStart, KindRules, register, school_source
 
 if TYPE_CHECKING:
@@ -51,7 +53,9 @@ def late_school_days(data: DeletionData, calendar: SchoolCalendar | None = None)
 def deletion_return_submit(
     *, data: DeletionData, by: User, batch: ImportBatch | None = None
 ) -> DeletionReturn:
-    return save_return(deletion_return_build(data=data, by=by, batch=batch), by=by, batch=batch)
+    ret = save_return(deletion_return_build(data=data, by=by, batch=batch), by=by, batch=batch)
+    joint_enquiries_begin([ret])
+    return ret
 
 
 def deletion_return_build(
@@ -73,6 +77,8 @@ def deletion_return_build(
         parent_names=data.parent_names.strip(),
         parent_address=data.parent_address.strip(),
         emergency_phone=data.emergency_phone.strip(),
+        parent_2_name=data.parent_2_name.strip(),
+        parent_2_phone=data.parent_2_phone.strip(),
         new_address=data.new_address.strip(),
         new_address_from=data.new_address_from,
         new_school=data.new_school,
@@ -87,8 +93,9 @@ def deletion_return_build(
     )
     fill_child(ret, data.child, verdict)
     stamp(ret, by, for_school=data.school)
-    if g.needs_la_confirmation:
+    if g.needs_joint_enquiries:
         ret.shared_status = SharedStatus.AWAITING_LA_CONFIRMATION
+        joint_enquiry_facts(ret, absence_from=data.absence_from, calendar=calendar)
     return ret
 
 
@@ -114,6 +121,8 @@ def _case_start(submission: Submission) -> CaseStart:
     g = submission.ground_info
     return CaseStart(
         reason_code=g.reason_code,
+        # (h), (i): still on roll until the LA agrees the removal.
+        category=Category.AT_RISK if g.needs_joint_enquiries else Category.CME,
         whereabouts_unknown=g.whereabouts_unknown,
         parent_names=submission.parent_names,
         parent_phone=submission.emergency_phone,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from cmetrack.cases.models import MissingReason, ReferralSource, RiskLevel
+from cmetrack.cases.models import Category, MissingReason, ReferralSource, RiskLevel
 from cmetrack.children.models import VulnerabilityFlagType
 
 from ..models import Kind, Submission
@@ -22,6 +22,8 @@ class CaseStart:
     """What a case opened from a submission of this kind begins with."""
 
     reason_code: str = "other"
+    # cases.Category: CME, or at risk of missing education (on a roll, joint enquiries).
+    category: str = Category.CME
     primary_reason: MissingReason | None = None
     secondary_reasons: list[MissingReason] = field(default_factory=list)
     flags: list[VulnerabilityFlagType] = field(default_factory=list)

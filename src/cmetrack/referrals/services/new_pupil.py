@@ -14,6 +14,7 @@ from ..checks import Verdict, new_pupil_check
 from ..models import Kind, NewPupilReturn, Submission
 from ..particulars import NewPupilData
 from .common import fill_child, require_school_return_sender, save_return, stamp
+from .destinations import destinations_confirm_by_new_pupils
 from .errors import refuse_if_errors
 from .kinds import CaseStart, KindRules, register, school_source
 
@@ -34,7 +35,10 @@ def new_pupil_return_check(*, data: NewPupilData, by: User) -> Verdict:
 def new_pupil_return_submit(
     *, data: NewPupilData, by: User, batch: ImportBatch | None = None
 ) -> NewPupilReturn:
-    return save_return(new_pupil_return_build(data=data, by=by, batch=batch), by=by, batch=batch)
+    ret = save_return(new_pupil_return_build(data=data, by=by, batch=batch), by=by, batch=batch)
+    # A deletion return naming this school (or its authority) may be waiting for this pupil.
+    destinations_confirm_by_new_pupils(returns=[ret], by=by)
+    return ret
 
 
 def new_pupil_return_build(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cmetrack.accounts.access import can_refer, is_school_user
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
-from cmetrack.cases.models import MissingReason, ReferralSource, RiskLevel
+from cmetrack.cases.models import Category, MissingReason, ReferralSource, RiskLevel
 from cmetrack.children.models import VulnerabilityFlagType
 from cmetrack.core.grounds import Route
 from cmetrack.schools.models import School
@@ -60,6 +60,7 @@ class CmeReferralData:
     risk_level: str = RiskLevel.MEDIUM
     social_care_referred: bool = False
     social_care_outcome: str = ""
+    still_on_roll: bool = False
     actions: list[ActionData] = field(default_factory=list)
     home_visits: list[HomeVisitData] = field(default_factory=list)
 
@@ -131,6 +132,7 @@ def cme_referral_submit(*, data: CmeReferralData, by: User) -> CmeReferral:
         risk_level=RiskLevel(data.risk_level).value,
         social_care_referred=data.social_care_referred,
         social_care_outcome=data.social_care_outcome.strip(),
+        still_on_roll=data.still_on_roll,
         route=Route.OPEN_CASE.value,
     )
     fill_child(ref, data.child, verdict)
@@ -183,6 +185,7 @@ def _case_start(submission: Submission) -> CaseStart:
         flags=list(submission.flags.all()),
         risk_level=RiskLevel(submission.risk_level),
         date_last_attended=submission.date_last_attended,
+        category=Category.AT_RISK if submission.still_on_roll else Category.CME,
         parent_names=submission.parent_names,
         parent_phone=submission.parent_phone,
     )

@@ -24,6 +24,7 @@ from cmetrack.children.models import Address
 from cmetrack.children.selectors import child_find_existing
 from cmetrack.children.services import AddressData, ChildData, ContactData
 from cmetrack.core.grounds import Route
+from cmetrack.core.school_age import AgeStatus, school_age_status
 
 from ..models import DeletionReturn, NewPupilReturn, SharedStatus, Submission, TriageState
 from .common import find_open_case, record_received
@@ -40,6 +41,30 @@ def _locked(submission: Submission) -> Submission:
     return Submission.objects.select_for_update().get(pk=submission.pk)
 
 
+def _refuse_while_awaiting_agreement(detail: Submission) -> None:
+    """Grounds (h)/(i) wait for a manager's agreement (joint_enquiries.py) before triage."""
+    if isinstance(detail, DeletionReturn) and detail.awaiting_la_confirmation:
+        raise IntakeError(
+            f"Ground ({detail.ground}) needs a manager's agreement that joint enquiries are "
+            "exhausted, and the removal date, first"
+            + (f"; its at-risk case {detail.case} is open." if detail.case_id else ".")
+        )
+
+
+def _refuse_outside_school_age(date_of_birth: date | None, on: date) -> None:
+    """A child under or over compulsory school age is not missing education (DOMAIN.md §1):
+    the notice stays recorded, and the officer records no action with the reason instead."""
+    if date_of_birth is None:
+        return
+    status = school_age_status(date_of_birth, on)
+    if status.status is not AgeStatus.COMPULSORY:
+        raise IntakeError(
+            f"Not a CME case: the child was not of compulsory school age on {on:%d/%m/%Y} "
+            f"({status.describe()}). Record no action, with the reason, instead.",
+            "date_of_birth",
+        )
+
+
 def _require_new(submission: Submission) -> None:
     if submission.triage_state != TriageState.NEW:
         raise IntakeError(
@@ -48,7 +73,7 @@ def _require_new(submission: Submission) -> None:
         )
 
 
-def _triage(
+def triage_write(
     submission: Submission,
     *,
     state: str,
@@ -90,7 +115,7 @@ def _summary(submission: Submission) -> str:
     return f"{first}\n{details}" if details else first
 
 
-def _referral_data(
+def referral_data_for(
     submission: Submission,
     *,
     primary_reason: MissingReason | None,
@@ -134,12 +159,13 @@ def _referral_data(
         last_school=submission.school,
         date_last_attended=start.date_last_attended,
         risk_level=start.risk_level,
+        category=start.category,
         flags=start.flags,
         note=_summary(submission),
     )
 
 
-def _open_or_link(
+def open_or_link(
     submission: Submission,
     *,
     by: User,
@@ -154,13 +180,14 @@ def _open_or_link(
     date_of_birth = date_of_birth or submission.date_of_birth
     if not (forenames and surname):
         raise IntakeError("Enter the child's first name and surname to open a case", "forenames")
+    _refuse_outside_school_age(date_of_birth, timezone.localdate(submission.received_at))
     existing = child_find_existing(
         upn=submission.upn, forenames=forenames, surname=surname, date_of_birth=date_of_birth
     )
     open_case = existing.cases.filter(status__in=OPEN_STATUSES).first() if existing else None
     if open_case is not None:
         record_received(case=open_case, submission=submission, by=by)
-        _triage(
+        triage_write(
             submission,
             state=TriageState.LINKED,
             shared=SharedStatus.UNDER_ENQUIRY,
@@ -169,7 +196,7 @@ def _open_or_link(
             note=f"Added to the child's open case {open_case.reference}.",
         )
         return open_case
-    data = _referral_data(
+    data = referral_data_for(
         submission,
         primary_reason=primary_reason,
         forenames=forenames,
@@ -180,7 +207,7 @@ def _open_or_link(
         result = referral_record(data=data, by=by)
     except CaseError as error:
         raise IntakeError(str(error)) from error
-    _triage(
+    triage_write(
         submission,
         state=TriageState.LINKED,
         shared=SharedStatus.UNDER_ENQUIRY,
@@ -206,12 +233,8 @@ def submission_open_case(
     submission = _locked(submission)
     _require_new(submission)
     detail = submission.detail
-    if isinstance(detail, DeletionReturn) and detail.awaiting_la_confirmation:
-        raise IntakeError(
-            f"Ground ({detail.ground}) needs the LA's confirmation that joint enquiries are "
-            "exhausted before a case is opened."
-        )
-    return _open_or_link(
+    _refuse_while_awaiting_agreement(detail)
+    return open_or_link(
         submission,
         by=by,
         primary_reason=primary_reason,
@@ -231,13 +254,9 @@ def submission_apply_route(*, submission: Submission, by: User) -> Submission:
         raise IntakeError("Choose what to do: open a case, link it to a case or take no action.")
     route = Route(submission.route)
     detail = submission.detail
-    if isinstance(detail, DeletionReturn) and detail.awaiting_la_confirmation:
-        raise IntakeError(
-            f"Ground ({detail.ground}) needs the LA's confirmation that joint enquiries are "
-            "exhausted before a case is opened."
-        )
+    _refuse_while_awaiting_agreement(detail)
     if route == Route.OPEN_CASE:
-        _open_or_link(submission, by=by)
+        open_or_link(submission, by=by)
     elif route == Route.PASS_TO_EHE:
         case = find_open_case(submission)
         if case is not None:
@@ -248,7 +267,7 @@ def submission_apply_route(*, submission: Submission, by: User) -> Submission:
                 text=f"{submission.reference} passed to the elective home education team.",
                 by=by,
             )
-        _triage(
+        triage_write(
             submission,
             state=TriageState.TRIAGED,
             shared=SharedStatus.PASSED_TO_EHE,
@@ -257,52 +276,28 @@ def submission_apply_route(*, submission: Submission, by: User) -> Submission:
             note="Passed to the elective home education team.",
         )
     else:
-        shared = SharedStatus.RECORDED
-        if isinstance(detail, DeletionReturn) and detail.has_new_school:
-            shared = SharedStatus.CLOSED_ON_ROLL_ELSEWHERE
+        # destinations builds on this module (a lapsed destination opens a case through
+        # open_or_link), so it is imported here, not at the top.
+        from .destinations import awaits_destination, destination_await
+
         case = find_open_case(submission)
         if case is not None:
             record_received(case=case, submission=submission, by=by)
-        _triage(
-            submission, state=TriageState.TRIAGED, shared=shared, by=by, case=case, note="Recorded."
-        )
+        if isinstance(detail, DeletionReturn) and awaits_destination(detail):
+            # A named new school is not a confirmed one: awaiting confirmation, not yet
+            # "Closed: on roll elsewhere" (services/destinations.py).
+            destination_await(deletion=detail, by=by, case=case)
+        else:
+            triage_write(
+                submission,
+                state=TriageState.TRIAGED,
+                shared=SharedStatus.RECORDED,
+                by=by,
+                case=case,
+                note="Recorded.",
+            )
     submission.refresh_from_db()
     return submission
-
-
-@transaction.atomic
-def deletion_confirm_enquiries(
-    *, deletion: DeletionReturn, by: User, note: str, open_case: bool = True
-) -> DeletionReturn:
-    """Grounds (h) and (i): the LA records that joint enquiries are exhausted (who, when, what),
-    then the return is routed (a CME case, whereabouts unknown)."""
-    require_triage(by)
-    deletion = DeletionReturn.objects.select_for_update().get(pk=deletion.pk)
-    if not deletion.ground_info.needs_la_confirmation:
-        raise IntakeError(f"Ground ({deletion.ground}) does not need the LA's confirmation.")
-    if deletion.la_confirmed_at is not None:
-        raise IntakeError("The LA has already confirmed joint enquiries for this return.")
-    if not note.strip():
-        raise IntakeError("Say which enquiries the LA made and their outcome", "note")
-    with acting_as(by):
-        deletion.la_confirmed_by = by
-        deletion.la_confirmed_at = timezone.now()
-        deletion.la_confirmation_note = note.strip()
-        deletion.shared_status = SharedStatus.RECEIVED
-        deletion.shared_status_at = timezone.now()
-        deletion.save(
-            update_fields=[
-                "la_confirmed_by",
-                "la_confirmed_at",
-                "la_confirmation_note",
-                "shared_status",
-                "shared_status_at",
-            ]
-        )
-    if open_case and deletion.triage_state == TriageState.NEW:
-        _open_or_link(deletion, by=by)
-    deletion.refresh_from_db()
-    return deletion
 
 
 @transaction.atomic
@@ -311,7 +306,7 @@ def submission_link_case(*, submission: Submission, case: Case, by: User) -> Sub
     submission = _locked(submission)
     _require_new(submission)
     record_received(case=case, submission=submission, by=by)
-    _triage(
+    triage_write(
         submission,
         state=TriageState.LINKED,
         shared=SharedStatus.UNDER_ENQUIRY if case.is_open else SharedStatus.RECORDED,
@@ -337,7 +332,7 @@ def submission_no_action(
         raise IntakeError("Say why no action is needed", "reason")
     if shared_status not in SharedStatus.values:
         raise IntakeError("Choose what the sender is told", "shared_status")
-    _triage(
+    triage_write(
         submission,
         state=TriageState.NO_ACTION,
         shared=shared_status,
@@ -370,7 +365,7 @@ def new_pupil_close_case(*, submission: Submission, by: User) -> Case:
         )
     except (CaseError, TransitionError) as error:
         raise IntakeError(str(error)) from error
-    _triage(
+    triage_write(
         submission,
         state=TriageState.LINKED,
         shared=SharedStatus.CLOSED_ON_ROLL_HERE,

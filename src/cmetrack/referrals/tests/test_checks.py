@@ -99,3 +99,30 @@ def test_a_blank_ground_is_the_not_stated_ground_a_cme_enquiry_with_whereabouts_
     assert ground_or_not_stated("  ") is NOT_STATED
     assert NOT_STATED.route.value == "open_case" and NOT_STATED.whereabouts_unknown
     assert NOT_STATED.label == "Ground not stated"
+
+
+def test_a_second_parent_without_an_emergency_number_is_flagged() -> None:
+    data = DeletionData(
+        child=ChildParticulars("Ann", "Example", date(2014, 5, 1), address_line_1="1 Road"),
+        school=None,
+        ground="g",
+        deletion_date=TODAY,
+        emergency_phone="07700 900123",
+        parent_names="Jo Example",
+        parent_2_name="Sam Example",
+    )
+    warnings = {w.field for w in deletion_check(data, today=TODAY).warnings}
+    assert "parent_2_phone" in warnings
+
+
+def test_a_return_without_the_pupils_address_is_flagged_not_refused() -> None:
+    data = DeletionData(
+        child=ChildParticulars("Ann", "Example", date(2014, 5, 1)),
+        school=None,
+        ground="g",
+        deletion_date=TODAY,
+        emergency_phone="07700 900123",
+        parent_names="Jo Example",
+    )
+    verdict = deletion_check(data, today=TODAY)
+    assert verdict.ok and "address_line_1" in {w.field for w in verdict.warnings}

@@ -143,18 +143,19 @@ def test_agencies_and_other_authorities_cannot_send_school_returns(
 
 @pytest.mark.parametrize("code", list(GROUNDS))
 def test_each_ground_is_routed_as_the_regulations_say(
-    code: str, school_user: User, officer: User
+    code: str, school_user: User, officer: User, manager: User
 ) -> None:
     ret = _deletion(school_user, ground=code)
     assert ret.triage_state == TriageState.NEW
     g = GROUNDS[code]
     if g.needs_la_confirmation:
         assert ret.shared_status == SharedStatus.AWAITING_LA_CONFIRMATION
-        with pytest.raises(IntakeError, match="confirmation"):
+        # Joint enquiries start at once: an at-risk case opens on arrival.
+        assert Case.objects.get().category == "at_risk"
+        with pytest.raises(IntakeError, match="agreement"):
             submission_apply_route(submission=ret, by=officer)
-        assert not Case.objects.exists()
         ret = deletion_confirm_enquiries(
-            deletion=ret, by=officer, note="S2S searched; council tax and health checked."
+            deletion=ret, by=manager, note="S2S searched; council tax and health checked."
         )
     else:
         ret = submission_apply_route(submission=ret, by=officer)  # type: ignore[assignment]
@@ -165,7 +166,8 @@ def test_each_ground_is_routed_as_the_regulations_say(
         assert ret.case == case and ret.triage_state == TriageState.LINKED
         assert case.primary_reason.code == g.reason_code
         assert case.referral_source == "school"
-        assert ret.reference in case.events.filter(kind="note_added").get().payload["text"]
+        notes = [e.payload["text"] for e in case.events.filter(kind="note_added")]
+        assert any(ret.reference in text for text in notes)
         if g.whereabouts_unknown:
             address = case.child.current_address
             assert address is not None
@@ -179,23 +181,31 @@ def test_each_ground_is_routed_as_the_regulations_say(
         assert ret.triage_state == TriageState.TRIAGED
 
 
-def test_ground_g_with_a_confirmed_destination_is_recorded_only(
+def test_ground_g_naming_a_new_school_is_recorded_only_and_awaits_confirmation(
     school_user: User, officer: User
 ) -> None:
     ret = _deletion(school_user, ground="g", new_school=SchoolFactory())
     assert ret.route == Route.RECORD_ONLY
     submission_apply_route(submission=ret, by=officer)
     ret.refresh_from_db()
-    assert ret.shared_status == SharedStatus.CLOSED_ON_ROLL_ELSEWHERE
+    # Named is not confirmed: "on roll elsewhere" only once the new school or the receiving
+    # authority confirms (test_destinations.py).
+    assert ret.shared_status == SharedStatus.AWAITING_DESTINATION
+    assert ret.destination_due is not None
     assert not Case.objects.exists()
 
 
-def test_the_la_confirmation_records_who_and_when(school_user: User, officer: User) -> None:
+def test_the_la_confirmation_records_who_and_when(
+    school_user: User, officer: User, manager: User
+) -> None:
     ret = _deletion(school_user, ground="i")
-    ret = deletion_confirm_enquiries(deletion=ret, by=officer, note="Joint enquiries done.")
-    assert ret.la_confirmed_by == officer and ret.la_confirmed_at is not None
+    with pytest.raises(IntakeError, match="Only a CME manager"):
+        deletion_confirm_enquiries(deletion=ret, by=officer, note="Joint enquiries done.")
+    ret = deletion_confirm_enquiries(deletion=ret, by=manager, note="Joint enquiries done.")
+    assert ret.la_confirmed_by == manager and ret.la_confirmed_at is not None
+    assert ret.shared_status == SharedStatus.REMOVAL_AGREED
     with pytest.raises(IntakeError, match="already confirmed"):
-        deletion_confirm_enquiries(deletion=ret, by=officer, note="again")
+        deletion_confirm_enquiries(deletion=ret, by=manager, note="again")
 
 
 def test_a_partner_cannot_confirm_joint_enquiries(school_user: User) -> None:

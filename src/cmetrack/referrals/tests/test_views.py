@@ -159,7 +159,6 @@ def test_a_school_sends_a_deletion_return_and_sees_its_reference(
 
 
 REFUSED_DELETIONS: list[tuple[str, dict[str, Any], str]] = [
-    ("bad UPN", {"upn": "H801200001009"}, "check letter"),
     (
         "no date of birth",
         date_fields("date_of_birth", None),
@@ -175,6 +174,7 @@ FLAGGED_DELETIONS: list[tuple[str, dict[str, Any], str]] = [
     ("no ground", {"ground": ""}, "No ground for removal was stated"),
     ("ground a without a new school", {"ground": "a"}, "names no new school"),
     ("no phone", {"emergency_phone": ""}, "No emergency phone number"),
+    ("a wrong UPN check letter", {"upn": "H801200001009"}, "kept as unverified"),
     (
         "late",
         date_fields("deletion_date", timezone.localdate() - timedelta(days=1)),
@@ -373,26 +373,37 @@ def test_the_incoming_queue_is_oldest_first_with_the_statutory_clock(
     assert newer.deletion_date.strftime("%-d %b %Y") in html
 
 
-def test_grounds_h_and_i_wait_for_the_la_confirmation_in_the_queue(
-    school_user: User, officer: User
+def test_grounds_h_and_i_open_an_at_risk_case_and_wait_for_a_managers_agreement_in_the_queue(
+    school_user: User, officer: User, manager: User
 ) -> None:
     ret = deletion_return_submit(
         data=deletion_data(_school(school_user), ground="h"), by=school_user
     )
+    ret.refresh_from_db()
+    assert ret.case is not None and ret.case.category == "at_risk"  # opened on arrival
     client = client_for(officer)
     assert "Awaiting LA confirmation" in client.get(reverse("referrals:incoming")).content.decode()
     before = counts()
     client.post(reverse("referrals:apply", args=[ret.public_id]))
     assert Case.objects.count() == before.cases
-    response = client.post(reverse("referrals:confirm", args=[ret.public_id]), {"note": ""})
+    refused = client.post(reverse("referrals:confirm", args=[ret.public_id]), {"note": "done"})
+    assert "Only a CME manager" in refused.content.decode()
+    managing = client_for(manager)
+    response = managing.post(reverse("referrals:confirm", args=[ret.public_id]), {"note": ""})
     assert "govuk-error-summary" in response.content.decode()
-    client.post(reverse("referrals:confirm", args=[ret.public_id]), {"note": "S2S and GP checked"})
+    managing.post(
+        reverse("referrals:confirm", args=[ret.public_id]), {"note": "S2S and GP checked"}
+    )
     ret.refresh_from_db()
-    assert ret.la_confirmed_by == officer and ret.case is not None
+    assert ret.la_confirmed_by == manager and ret.removal_agreed_on is not None
+    assert ret.case is not None
     address = ret.case.child.current_address
     assert address is not None
     assert address.state == "unknown"
     assert ret.reference not in client.get(reverse("referrals:incoming")).content.decode()
+    # The school sees the agreement on its own submission.
+    mine = client_for(school_user).get(reverse("referrals:submission", args=[ret.public_id]))
+    assert "removal from roll agreed" in mine.content.decode()
 
 
 def test_no_action_with_a_reason_tells_the_school(school_user: User, officer: User) -> None:

@@ -6,6 +6,8 @@ Otherwise the likely matches are shown with their explanations, and the officer 
 is one of them, or a different child (which is remembered, so the pair is not suggested again).
 """
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +21,19 @@ from cmetrack.children.models import Child
 from cmetrack.children.selectors import child_find_existing, children_visible_to
 from cmetrack.matching.selectors import Candidate, candidates_for
 from cmetrack.matching.services import non_match_record
+
+
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    """The posted record identifiers that are UUIDs at all: anything else is no record (a
+    malformed one would make the lookup raise ValidationError, a 500)."""
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(value))
+        except (ValueError, TypeError):
+            continue
+    return found
+
 
 # Likely matches at or above this probability must be decided before a new record is made.
 REVIEW_THRESHOLD = 0.5
@@ -50,7 +65,9 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         choice = request.POST.get("child_choice", "")
         chosen: Child | None = None
         if choice and choice != NEW_CHILD:
-            chosen = children_visible_to(request.user).filter(public_id=choice).first()
+            chosen = (
+                children_visible_to(request.user).filter(public_id__in=_uuids([choice])).first()
+            )
             if chosen is None:
                 form.add_error(None, "That child's record could not be found: choose again.")
         elif not choice:
@@ -102,7 +119,7 @@ def _remember_not_the_same(request: HttpRequest, child: Child) -> None:
     """The officer saw these records and said "a different child": never suggest them again."""
     assert isinstance(request.user, User)
     shown = request.POST.getlist("shown")
-    for other in children_visible_to(request.user).filter(public_id__in=shown[:10]):
+    for other in children_visible_to(request.user).filter(public_id__in=_uuids(shown[:10])):
         if other.pk != child.pk:
             non_match_record(
                 child_a=child,

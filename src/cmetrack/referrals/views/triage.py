@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cmetrack.accounts.access import la_staff_required
+from cmetrack.accounts.access import is_manager, la_staff_required
 from cmetrack.accounts.models import User
 from cmetrack.audit.services import record_view
 from cmetrack.cases.models import Case
@@ -71,6 +71,7 @@ def _triage_page(
         if match or not new
         else likely_open_cases(user=request.user, submission=submission),
         "awaiting": isinstance(detail, DeletionReturn) and detail.awaiting_la_confirmation,
+        "user_is_manager": is_manager(request.user),
         "is_new_pupil": isinstance(detail, NewPupilReturn),
         "open_form": OpenCaseForm(
             initial={
@@ -212,15 +213,23 @@ def confirm_enquiries(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             deletion = DeletionReturn.objects.get(pk=submission.pk)
             done = deletion_confirm_enquiries(
-                deletion=deletion, note=form.cleaned_data["note"], by=_user(request)
+                deletion=deletion,
+                note=form.cleaned_data["note"],
+                removal_agreed_on=form.cleaned_data.get("removal_agreed_on"),
+                by=_user(request),
             )
         except DeletionReturn.DoesNotExist:
             form.add_error(None, "Only a deletion return needs this confirmation.")
         except IntakeError as error:
             show_error(form, error)
         else:
-            extra = f"; case {done.case} opened" if done.case_id else ""
-            return _after(request, submission, f"Joint enquiries confirmed exhausted{extra}")
+            extra = f"; case {done.case}" if done.case_id else ""
+            agreed = f"{done.removal_agreed_on:%d/%m/%Y}" if done.removal_agreed_on else ""
+            return _after(
+                request,
+                submission,
+                f"Joint enquiries exhausted: removal agreed on {agreed}{extra}",
+            )
     return _triage_page(request, submission, confirm_form=form)
 
 

@@ -160,9 +160,9 @@ def test_every_problem_on_a_row_is_reported_with_row_and_field() -> None:
     parsed = parse(csv_bytes(GOOD_DELETION, bad))
 
     fields = {(e.row, e.field) for e in parsed.errors}
+    assert (3, "upn") in {(w.row, w.field) for w in parsed.warnings}  # unverified, not refused
     assert fields == {
         (3, "school_urn"),
-        (3, "upn"),
         (3, "surname"),
         (3, "date_of_birth"),
         (3, "sex"),
@@ -179,17 +179,19 @@ def test_non_existent_date_says_it_is_not_a_real_date() -> None:
     assert str(error) == "row 2, date_of_birth: '31/02/2015' is not a real date"
 
 
-def test_wrong_upn_check_letter_names_dfe_rule_1510() -> None:
+def test_wrong_upn_check_letter_is_kept_unverified_with_a_warning_naming_dfe_rule_1510() -> None:
     parsed = parse(csv_bytes(row_with(GOOD_DELETION, upn=UPN_WRONG_LETTER)))
 
-    (error,) = errors_for(parsed, "upn")
-    assert "1510" in error.message
+    assert parsed.ok
+    (warning,) = warnings_for(parsed, "upn")
+    assert "1510" in warning.message and "unverified" in warning.message
+    assert parsed.rows[0].upn == UPN_WRONG_LETTER  # kept as typed, for the service to record
 
 
 def test_upn_with_letters_in_the_middle_names_dfe_rule_1540() -> None:
     parsed = parse(csv_bytes(row_with(GOOD_DELETION, upn="W3432000X4001")))
 
-    assert "1540" in errors_for(parsed, "upn")[0].message
+    assert "1540" in warnings_for(parsed, "upn")[0].message
 
 
 def test_unknown_return_type_is_an_error_and_the_row_is_not_offered() -> None:

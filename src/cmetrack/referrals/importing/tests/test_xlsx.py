@@ -8,7 +8,6 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from cmetrack.referrals.importing import tabular
 from cmetrack.referrals.importing.parse import parse_return_file
 from cmetrack.referrals.importing.rows import ParsedFile, ReturnType, UnreadableFile
 
@@ -93,17 +92,16 @@ def test_a_truncated_workbook_is_refused() -> None:
         parse(data[: len(data) // 2])
 
 
-def test_a_workbook_that_would_inflate_past_the_limit_is_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(tabular, "XLSX_MAX_UNCOMPRESSED", 1_000_000)  # keep the test small
+def test_a_workbook_that_would_inflate_past_the_limit_is_refused() -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 1_000_001)
     assert len(out.getvalue()) < 5_000  # a 1000:1 zip bomb in miniature
 
-    with pytest.raises(UnreadableFile, match="would expand"):
-        parse(out.getvalue())
+    expected = r"would expand to 1\.0 MB when opened, over the 1 MB limit\. Split the file"
+    with pytest.raises(UnreadableFile, match=expected):
+        # a small limit keeps the test small
+        parse_return_file(out.getvalue(), "x.xlsx", today=TODAY, max_unzipped_bytes=1_000_000)
 
 
 def test_an_old_xls_file_is_refused_with_how_to_save_it() -> None:
