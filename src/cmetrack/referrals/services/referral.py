@@ -90,10 +90,14 @@ def cme_referral_check(data: CmeReferralData, *, today: date) -> Verdict:
         )
     for action in data.actions:
         check_not_future(verdict, action.done_on, "actions", "The date of an action", today=today)
+        check_event_date(verdict, action.done_on, "actions", "The date of an action", today=today)
         if not action.action.strip():
             verdict.error("actions", "Say what each action was")
     for visit in data.home_visits:
         check_not_future(
+            verdict, visit.visited_on, "home_visits", "The date of a home visit", today=today
+        )
+        check_event_date(
             verdict, visit.visited_on, "home_visits", "The date of a home visit", today=today
         )
         if not visit.address.strip():

@@ -45,6 +45,8 @@ from cmetrack.referrals.imports import (
     run_queued_commit,
     stored_rows,
 )
+from cmetrack.referrals.imports import stored as imports_stored
+from cmetrack.referrals.imports import upload as imports_upload
 from cmetrack.referrals.models import DeletionReturn, ImportBatch, Submission
 
 TODAY = date(2026, 11, 2)
@@ -233,13 +235,13 @@ def test_rows_are_estimated_without_parsing() -> None:
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every call of the parser by the import service."""
     calls: list[str] = []
-    real = imports.parse_return_file
+    real = imports_upload.parse_return_file
 
     def counted(data: bytes, filename: str, **kwargs: Any) -> Any:
         calls.append(filename)
         return real(data, filename, **kwargs)
 
-    monkeypatch.setattr(imports, "parse_return_file", counted)
+    monkeypatch.setattr(imports_upload, "parse_return_file", counted)
     return calls
 
 
@@ -274,10 +276,10 @@ def test_the_stored_rows_are_the_parsed_rows_field_for_field() -> None:
         "deletion_date": date(2026, 10, 20),
         "lost_pupil": True,
     }
-    for name, hint in imports._row_types().items():  # every other field, whatever it is
+    for name, hint in imports_stored._row_types().items():  # every other field, whatever it is
         if name not in values and hint is str:
             values[name] = f"{name} value"
-        elif name not in values and imports._is_date(hint):
+        elif name not in values and imports_stored._is_date(hint):
             values[name] = date(2026, 9, 1)
     row = ReturnRow(**values)
     batch = ImportBatch(preview=rows_to_store([row]))
@@ -352,14 +354,14 @@ def test_the_check_writes_its_progress_as_it_reads(
     assert preview is None and batch.state == ImportState.QUEUED
     assert batch.progress_total == 1_200  # the estimate
     seen: list[tuple[str, int, int]] = []
-    real = imports._ProgressSaver.__call__
+    real = imports_upload._ProgressSaver.__call__
 
     def watched(self: Any, done: int, total: int | None = None) -> None:
         real(self, done, total)
         now = ImportBatch.objects.get(pk=batch.pk)
         seen.append((now.state, now.progress_done, now.progress_total))
 
-    monkeypatch.setattr(imports._ProgressSaver, "__call__", watched)
+    monkeypatch.setattr(imports_upload._ProgressSaver, "__call__", watched)
     run_queued_check(batch_id=batch.pk, user_id=officer.pk)
 
     assert seen == [("checking", 500, 1_200), ("checking", 1_000, 1_200)]
@@ -389,12 +391,13 @@ def test_tasks_are_safe_to_run_again_and_two_at_once(officer: User, settings: Se
         if done == total:
             import_commit(batch=batch, valid_only=False, by=officer)
 
-    real_saver = imports._ProgressSaver.__call__
-    imports._ProgressSaver.__call__ = lambda self, done, total=None: the_other_worker(done, total)  # type: ignore[method-assign]
+    real_saver = imports_upload._ProgressSaver.__call__
+    saver: Any = imports_upload._ProgressSaver
+    saver.__call__ = lambda self, done, total=None: the_other_worker(done, total)
     try:
         run_queued_commit(batch_id=batch.pk, user_id=officer.pk, valid_only=False)
     finally:
-        imports._ProgressSaver.__call__ = real_saver  # type: ignore[method-assign]
+        saver.__call__ = real_saver
     run_queued_commit(batch_id=batch.pk, user_id=officer.pk, valid_only=False)  # a re-run
 
     assert DeletionReturn.objects.filter(import_batch=batch).count() == 3
