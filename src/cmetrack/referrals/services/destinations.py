@@ -310,7 +310,8 @@ def destinations_confirm_by_new_pupils(
     confirmed = []
     for pk, np in matched.items():
         # Re-read under a lock: the lapse job or an officer may have got there first.
-        locked = _awaiting().select_for_update().select_related("case").filter(pk=pk).first()
+        # No select_related: PostgreSQL cannot lock the nullable side of an outer join.
+        locked = _awaiting().select_for_update().filter(pk=pk).first()
         if locked is not None:
             _mark_confirmed(locked, how=_how(np), by=by)
             confirmed.append(locked)
@@ -352,7 +353,7 @@ def destination_confirm(*, deletion: DeletionReturn, by: User, how: str) -> Dele
     how = " ".join(how.split())
     if not how:
         raise IntakeError("Say who confirmed the pupil is on roll, and how", "how")
-    deletion = DeletionReturn.objects.select_for_update().select_related("case").get(pk=deletion.pk)
+    deletion = DeletionReturn.objects.select_for_update().get(pk=deletion.pk)
     if deletion.destination_confirmed_at is not None:
         raise IntakeError(
             f"The destination was already confirmed: {deletion.destination_confirmation}."
@@ -396,13 +397,7 @@ def _lapse_one(pk: int, today: date) -> Case | None:
     """Lapse one awaiting return into a case; None when another run (or a confirmation) got
     there first. One transaction, the row locked and re-checked."""
     with transaction.atomic():
-        deletion = (
-            _awaiting()
-            .select_for_update()
-            .select_related("triaged_by", "new_school")
-            .filter(pk=pk, destination_due__lt=today)
-            .first()
-        )
+        deletion = _awaiting().select_for_update().filter(pk=pk, destination_due__lt=today).first()
         if deletion is None:
             return None
         actor, aside = _actor(deletion)
