@@ -18,6 +18,7 @@ from cmetrack.referrals.services import (
     DeletionData,
     cme_referral_submit,
     deletion_return_submit,
+    submission_apply_route,
 )
 from cmetrack.schooldays.services import term_dates_load_bundled
 from cmetrack.testing.factories import OrganisationFactory, SchoolFactory, UserFactory
@@ -73,3 +74,33 @@ def test_an_escalated_arrival_leads_the_queue_and_its_triage_page_says_so(
     page.get_by_role("link", name=urgent.reference).click()
     expect(page.get_by_role("alert")).to_contain_text("Child protection plan")
     screenshot(page, "intake-triage-escalated-arrival")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_return_naming_a_new_school_awaits_its_confirmation(
+    live_server: LiveServer, page: Page
+) -> None:
+    term_dates_load_bundled()
+    school = SchoolFactory(name="Netherton Park Primary School")
+    new_school = SchoolFactory(name="Hillside High School")
+    school_org = OrganisationFactory(kind=Organisation.Kind.SCHOOL, name=school.name, school=school)
+    school_user = UserFactory(role=User.Role.SCHOOL_USER, organisation=school_org)
+    officer = UserFactory(username="officer", role=User.Role.CME_OFFICER)
+    moved = deletion_return_submit(
+        data=DeletionData(
+            child=ChildParticulars("Mia", "Example", date(2013, 6, 1), "F", "", "2 Mill Lane"),
+            school=school,
+            ground="g",
+            deletion_date=timezone.localdate() + timedelta(days=1),
+            emergency_phone="07700 900123",
+            parent_names="Kim Example",
+            new_school=new_school,
+            new_school_start=timezone.localdate() + timedelta(days=3),
+        ),
+        by=school_user,
+    )
+    submission_apply_route(submission=moved, by=officer)
+
+    sign_in(page, live_server.url, "officer", f"/intake/incoming/{moved.public_id}/")
+    expect(page.get_by_text("Awaiting confirmation", exact=False).first).to_be_visible()
+    screenshot(page, "intake-destination-awaiting-confirmation")
