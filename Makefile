@@ -34,15 +34,21 @@ node_modules/.installed: package.json package-lock.json
 
 # GOV.UK Frontend and MOJ Frontend come from npm and are copied, never committed. Their CSS
 # points at /assets/; we rewrite that to a path relative to the CSS file so any STATIC_URL works.
-$(VENDOR)/.copied: node_modules/.installed
+# The source maps come too: the minified files name them, and collectstatic's manifest refuses a
+# file that names one it cannot find.
+$(VENDOR)/.copied: node_modules/.installed Makefile
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/govuk $(VENDOR)/moj
 	cp -R node_modules/govuk-frontend/dist/govuk/assets $(VENDOR)/govuk/assets
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(VENDOR)/govuk/
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js.map \
+		node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css.map $(VENDOR)/govuk/
 	sed 's#url(/assets/#url(assets/#g' node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css \
 		> $(VENDOR)/govuk/govuk-frontend.min.css
 	cp -R node_modules/@ministryofjustice/frontend/moj/assets $(VENDOR)/moj/assets
 	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $(VENDOR)/moj/
+	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js.map \
+		node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.css.map $(VENDOR)/moj/
 	sed 's#url(/assets/#url(assets/#g' node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.css \
 		> $(VENDOR)/moj/moj-frontend.min.css
 	touch $@
