@@ -16,12 +16,17 @@ audit/tests/test_bulk.py compares a bulk entry with the one auditlog writes on s
 upgrade that changes either fails there first.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled, auditlog_value
-from auditlog.diff import model_instance_diff
+from auditlog.diff import (
+    get_field_value,
+    get_fields_in_model,
+    is_primitive,
+    model_instance_diff,
+)
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -85,6 +90,38 @@ def _insert_with_parent(model: type[models.Model], chunk: Sequence[models.Model]
     )
 
 
+def _creation_diff(
+    model: type[models.Model], sample: models.Model, use_json: bool
+) -> Callable[[models.Model], dict[str, Any] | None]:
+    """auditlog's `model_instance_diff(None, obj)`, for many objects of one model: the tracked
+    fields and their "before" values (there is no before, so they are the same for every row)
+    are worked out once instead of once a row. A model with include, exclude or mask settings
+    takes auditlog's own function, row by row."""
+    config = auditlog.get_model_fields(model)
+    if config and any(
+        config.get(key) for key in ("include_fields", "exclude_fields", "mask_fields")
+    ):
+        return lambda obj: model_instance_diff(None, obj, use_json_for_changes=use_json)
+    fields = [(f, get_field_value(None, f, use_json)) for f in set(get_fields_in_model(sample))]
+
+    def diff(obj: models.Model) -> dict[str, Any] | None:
+        changes: dict[str, Any] = {}
+        for field, old in fields:
+            new = get_field_value(obj, field, use_json)
+            if old == new:
+                continue
+            if use_json:
+                changes[field.name] = (
+                    old if is_primitive(old) else smart_str(old),
+                    new if is_primitive(new) else smart_str(new),
+                )
+            else:
+                changes[field.name] = (smart_str(old), smart_str(new))
+        return changes or None
+
+    return diff
+
+
 def _audit_created(
     model: type[models.Model],
     objects: Sequence[models.Model],
@@ -108,9 +145,10 @@ def _audit_created(
     content_type = ContentType.objects.get_for_model(model)
     use_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)
     cid = get_cid()
+    creation_diff = _creation_diff(model, objects[0], use_json)
     entries = []
     for obj in objects:
-        changes = model_instance_diff(None, obj, use_json_for_changes=use_json)
+        changes = creation_diff(obj)
         if not changes:
             continue
         pk = getattr(obj, obj._meta.pk.attname)
