@@ -23,6 +23,7 @@ from cmetrack.testing.factories import AddressFactory, ChildFactory
 
 MOVED_IN = datetime.date(2024, 3, 1)
 MOVED_ON = datetime.date(2025, 6, 16)
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def upn(serial: int, *, temporary: bool = False) -> str:
@@ -62,7 +63,7 @@ def test_a_new_current_address_closes_the_open_one_the_day_before_it_starts(
     added = child_address_add(child=child, data=new_address(), by=officer)
 
     old = child.addresses.get(line_1="12 Moss Lane")
-    assert old.date_to == MOVED_ON - datetime.timedelta(days=1)
+    assert old.date_to == MOVED_ON - ONE_DAY
     assert (added.date_from, added.date_to) == (MOVED_ON, None)
     assert child.current_address == added
 
@@ -81,9 +82,7 @@ def test_a_previous_address_is_added_with_its_end_and_leaves_the_current_one_ope
     child = living_at()
     earlier = new_address(date_from=datetime.date(2021, 5, 4))
 
-    added = child_address_add(
-        child=child, data=earlier, date_to=MOVED_IN - datetime.timedelta(days=1), by=officer
-    )
+    added = child_address_add(child=child, data=earlier, date_to=MOVED_IN - ONE_DAY, by=officer)
 
     assert (added.date_from, added.date_to) == (
         datetime.date(2021, 5, 4),
@@ -138,7 +137,7 @@ def test_an_address_starting_before_the_current_one_is_refused_and_nothing_is_wr
 @pytest.mark.parametrize(
     ("data", "date_to", "message"),
     [
-        (new_address(), MOVED_ON - datetime.timedelta(days=1), "cannot end before it starts"),
+        (new_address(), MOVED_ON - ONE_DAY, "cannot end before it starts"),
         (new_address(line_1="", postcode=" "), None, "first line or its postcode"),
         (new_address(state="moon"), None, "not an address state"),
     ],
@@ -163,7 +162,7 @@ def test_an_address_change_is_audited_with_the_acting_user(officer: User) -> Non
     old = child.addresses.get(line_1="12 Moss Lane")
     closing = LogEntry.objects.get_for_object(old).get(action=LogEntry.Action.UPDATE)
     assert closing.actor == officer
-    assert closing.changes_dict["date_to"] == ["None", str(MOVED_ON - datetime.timedelta(days=1))]
+    assert closing.changes_dict["date_to"] == ["None", str(MOVED_ON - ONE_DAY)]
     assert LogEntry.objects.get_for_object(added).get().actor == officer
 
 
