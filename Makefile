@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cmetrack.settings.dev
 
-.PHONY: run test lint typecheck pytest setup assets db demo lock screenshots clean
+.PHONY: run serve test lint typecheck pytest setup assets db demo lock screenshots clean bench-load
 
 run: setup db demo
 	@echo ""
@@ -18,6 +18,24 @@ run: setup db demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: setup lint typecheck pytest
+
+# Production-like on one machine: production settings, PostgreSQL from DATABASE_URL, gunicorn and
+# the background worker (docs/administrator-guide.md). A secret key is made once in var/ unless
+# CMETRACK_SECRET_KEY(_FILE) is given. Plain HTTP on $(HOST):$(PORT) for a TLS proxy in front,
+# so no redirect to https here unless CMETRACK_SSL_REDIRECT=1.
+serve: setup
+	@test -n "$$DATABASE_URL" || { echo "make serve runs on PostgreSQL: set DATABASE_URL, e.g. DATABASE_URL=postgres://cmetrack@127.0.0.1:5432/cmetrack make serve"; exit 2; }
+	@mkdir -p var
+	@test -s var/secret-key || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret-key)
+	DJANGO_SETTINGS_MODULE=cmetrack.settings.production \
+	CMETRACK_SECRET_KEY_FILE="$${CMETRACK_SECRET_KEY_FILE:-var/secret-key}" \
+	CMETRACK_SSL_REDIRECT="$${CMETRACK_SSL_REDIRECT:-0}" \
+	CMETRACK_BIND="$${CMETRACK_BIND:-$(HOST):$(PORT)}" \
+	$(MANAGE) serve
+
+# The load benchmark's own tools (locust), kept out of make test: benchmarks/load/.
+bench-load: setup
+	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
 
 setup: $(VENV)/.installed $(VENDOR)/.copied
 
@@ -85,6 +103,7 @@ screenshots: setup
 lock:
 	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements/base.in -o requirements/base.txt
 	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements/dev.in -o requirements/dev.txt
+	uv pip compile --quiet --python-version 3.11 --generate-hashes requirements/bench.in -o requirements/bench.txt
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles

@@ -66,3 +66,25 @@ def other_school_user(db: None) -> User:
 def other_agency_user(db: None) -> User:
     org = OrganisationFactory(kind=Organisation.Kind.AGENCY, name="Youth justice service")
     return UserFactory(role=User.Role.AGENCY_USER, organisation=org)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The backup round trips last, after pytest-django's own ordering.
+
+    They replace the whole database and rely on a serialized rollback to put the migrated state
+    back; a test after them could find reference data missing, and one before them that
+    empties the database recreates the content types under new ids, which a serialized
+    rollback then collides with. Last on each worker, they disturb no one.
+    """
+    backups = [item for item in items if item.nodeid.endswith(BACKUP_TESTS, 0, _module_end(item))]
+    if backups:
+        rest = [item for item in items if item not in backups]
+        items[:] = rest + backups
+
+
+BACKUP_TESTS = "operations/tests/test_backup.py"
+
+
+def _module_end(item: pytest.Item) -> int:
+    return item.nodeid.find("::") if "::" in item.nodeid else len(item.nodeid)

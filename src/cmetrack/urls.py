@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from cmetrack.accounts.views import admin_sign_in
 
 admin.site.site_header = "cmetrack administration"
 admin.site.site_title = "cmetrack"
@@ -12,5 +15,10 @@ urlpatterns = [
     # Subject access keeps the audit/ address it had before privacy became its own app.
     path("audit/", include("cmetrack.privacy.urls")),
     path("reports/", include("cmetrack.reports.urls")),
+    path("", include("cmetrack.operations.urls")),  # /healthz and the system status page
+    # One password door: admin's own sign-in sends people to the throttled, two-factor one.
+    path("admin/login/", admin_sign_in, name="admin-sign-in"),
+    # ...and its own change-password page (an unthrottled current-password check) likewise.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password-change")),
     path("admin/", admin.site.urls),
 ]

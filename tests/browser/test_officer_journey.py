@@ -110,4 +110,5 @@ def test_case_list_filters_without_javascript(
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("tbody")).to_contain_text("Quillfeather")
     expect(page.locator("tbody")).not_to_contain_text("Otherfamily")
+    assert "quill" not in page.url  # the search words stay out of the address bar and logs
     context.close()

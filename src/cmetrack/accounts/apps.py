@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "cmetrack.accounts"
     verbose_name = "Accounts and organisations"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

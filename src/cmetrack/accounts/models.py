@@ -4,6 +4,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 class Organisation(models.Model):
@@ -103,3 +104,48 @@ class User(AbstractUser):
                     f"{Organisation.Kind(expected).label.lower()}."
                 }
             )
+
+
+class EnrolmentInviteQuerySet(models.QuerySet["EnrolmentInvite"]):
+    def live(self) -> "EnrolmentInviteQuerySet":
+        """Links that still work: not used, not replaced, not expired, for an active account."""
+        return self.filter(
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+
+
+class EnrolmentInvite(models.Model):
+    """A single-use, expiring link an administrator issues: its holder sets the account's
+    password and enrols the second factor. Only a hash of the token is kept: the link is shown
+    once, to the administrator who issued it, and a copy of this table opens no account."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_invites")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(editable=False)
+    expires_at = models.DateTimeField()
+    # Set when the holder chooses the password (the first step); the link stays good for the
+    # second step until it expires.
+    password_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A newer link for the same user replaces this one.
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The authenticator this link is enrolling: made at the second step, kept across reloads so
+    # the QR code stays the same, confirmed (and every older device removed) on redemption.
+    device = models.ForeignKey(
+        "otp_totp.TOTPDevice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = EnrolmentInviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Set-up link for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"

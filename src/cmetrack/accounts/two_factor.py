@@ -1,9 +1,12 @@
 """Two-factor sign-in with a time-based code (TOTP, any authenticator app), on django-otp.
 
 Every signed-in user handles children's data, so when CMETRACK_REQUIRE_2FA is on (the default
-in production) nobody reaches a page until this session is verified with a second factor:
-users without a device enrol first (QR code drawn as inline SVG, no JavaScript), users with
-one type the current code. django-otp throttles repeated wrong codes.
+in production) nobody reaches a page until this session is verified with a second factor.
+A user with an authenticator types its current code, or one of their single-use recovery
+codes. A user without one is told to ask an administrator for a set-up link: the authenticator
+is enrolled only through that link (views.py, services.py), never with the password alone, or
+whoever had the password could enrol their own phone and own the account's second factor.
+django-otp throttles repeated wrong codes.
 """
 
 from collections.abc import Callable
@@ -15,19 +18,18 @@ from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cmetrack.audit.context import acting_as
-
 from .models import User
+from .services import recovery_codes_left, two_factor_verify
 
 SETUP_URL_NAME = "accounts:two-factor-setup"
 VERIFY_URL_NAME = "accounts:two-factor-verify"
@@ -58,32 +60,43 @@ class CodeForm(forms.Form):
         return "".join(self.cleaned_data["token"].split())
 
 
-# --- services -------------------------------------------------------------------------------
+class VerifyForm(CodeForm):
+    """The authenticator's code, or one of the user's recovery codes (8 letters and digits)."""
 
+    token = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=20,  # a recovery code may be typed with spaces or a hyphen
+        min_length=6,
+        help_text="The 6-digit code, for example 123456, or one of your recovery codes",
+        # No numeric keypad: recovery codes have letters.
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+        error_messages={
+            "required": "Enter the code from your authenticator app, or a recovery code",
+            "min_length": "Enter the 6-digit code, or a recovery code",
+        },
+    )
 
-@transaction.atomic
-def two_factor_enrolment(*, user: User) -> TOTPDevice:
-    """The user's unconfirmed device, made once: reloading the page keeps the same QR code."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        with acting_as(user):
-            device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    return device
-
-
-@transaction.atomic
-def two_factor_confirm(*, device: TOTPDevice, token: str) -> bool:
-    if not device.verify_token(token):
-        return False
-    with acting_as(device.user):
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-    return True
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.text("token", field_width=10), Submit("submit", "Continue")
+        )
 
 
 # --- middleware -----------------------------------------------------------------------------
 
-_ALLOWED = {SETUP_URL_NAME, VERIFY_URL_NAME, "accounts:sign-out"}
+# The set-up link's pages are open too: a user told to ask for a link may open it while signed
+# in with their password.
+_ALLOWED = {
+    SETUP_URL_NAME,
+    VERIFY_URL_NAME,
+    "accounts:sign-out",
+    "accounts:set-up-link",
+    "accounts:set-up-password",
+    "accounts:set-up-two-factor",
+}
 
 
 class TwoFactorRequiredMiddleware:
@@ -133,33 +146,34 @@ def _qr_svg(device: TOTPDevice) -> SafeString:
     return mark_safe(svg)  # noqa: S308
 
 
-def setup(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    if user_has_device(user):
-        return redirect(_with_next(reverse(VERIFY_URL_NAME), _next(request)))
-    device = two_factor_enrolment(user=user)
-    form = CodeForm(request.POST or None, submit="Turn on two-factor sign-in")
-    if request.method == "POST" and form.is_valid():
-        if two_factor_confirm(device=device, token=form.cleaned_data["token"]):
-            otp_login(request, device)
-            messages.success(request, "Two-factor sign-in is on for your account")
-            return redirect(_next(request))
-        form.add_error(
-            "token",
-            "That code is not right: check the time on your phone and enter the newest code",
-        )
+def setup_page(
+    request: HttpRequest,
+    *,
+    device: TOTPDevice,
+    form: CodeForm,
+    status: int = 200,
+    **context: Any,
+) -> HttpResponse:
+    """The page that shows an authenticator's QR code and key and asks for its first code.
+
+    Only the set-up link reaches it (views.py): the secret on it is the second factor."""
     secret = device.config_url.split("secret=")[1].split("&")[0]
     return render(
         request,
         "accounts/two_factor_setup.html",
-        {
-            "form": form,
-            "qr": _qr_svg(device),
-            "secret": secret,
-            "next": _next(request),
-        },
+        {"form": form, "qr": _qr_svg(device), "secret": secret, **context},
+        status=status,
     )
+
+
+def setup(request: HttpRequest) -> HttpResponse:
+    """Where the middleware sends a signed-in user with no second factor: never a secret here,
+    only how to get a set-up link."""
+    user = request.user
+    assert isinstance(user, User)
+    if user_has_device(user):
+        return redirect(_with_next(reverse(VERIFY_URL_NAME), _next(request)))
+    return render(request, "accounts/two_factor_needs_link.html")
 
 
 def verify(request: HttpRequest) -> HttpResponse:
@@ -167,11 +181,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     if not user_has_device(user):
         return redirect(_with_next(reverse(SETUP_URL_NAME), _next(request)))
-    form = CodeForm(request.POST or None)
+    form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["token"])
+        device = two_factor_verify(user=user, code=form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                _recovery_code_used(request, user)
             return redirect(_next(request))
         form.add_error(
             "token", "That code is not right, or too many tries: wait and enter the newest code"
@@ -184,3 +200,18 @@ def verify(request: HttpRequest) -> HttpResponse:
             "next": _next(request),
         },
     )
+
+
+def _recovery_code_used(request: HttpRequest, user: User) -> None:
+    left = recovery_codes_left(user=user)
+    if left:
+        messages.warning(
+            request,
+            f"You signed in with a recovery code. You have {left} left: each works once.",
+        )
+    else:
+        messages.warning(
+            request,
+            "You signed in with your last recovery code. Ask your administrator for a new "
+            "set-up link to get new ones.",
+        )

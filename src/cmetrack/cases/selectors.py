@@ -129,9 +129,21 @@ def dashboard_figures(*, user: AnyUser) -> DashboardFigures:
 
 def open_escalations(*, user: AnyUser) -> QuerySet[Escalation]:
     """Unresolved escalations, oldest first: shown at the top of every LA dashboard."""
+    # A busy authority has hundreds open at once and the dashboard lists them all: only what
+    # the list shows is loaded (whole case and child rows cost more to build than to render).
     return (
         Escalation.objects.filter(resolved_at__isnull=True, case__in=cases_visible_to(user))
         .select_related("case", "case__child")
+        .only(
+            "trigger_label",
+            "raised_at",
+            "acknowledged_at",
+            "resolved_at",
+            "case__public_id",
+            "case__reference",
+            "case__child__forenames",
+            "case__child__surname",
+        )
         .order_by("raised_at")
     )
 

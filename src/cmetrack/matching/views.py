@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cmetrack.accounts.access import la_staff_required
 from cmetrack.accounts.models import User
@@ -33,7 +33,7 @@ def _after_merge_url(child: Child) -> str:
 
 
 @la_staff_required
-@require_GET
+@require_safe
 def candidates(request: HttpRequest, child: str) -> HttpResponse:
     record = child_get_any(user=request.user, public_id=child)
     live = resolve_child(record)

@@ -14,7 +14,10 @@ class ReferralsConfig(AppConfig):
 
         def notify() -> str:
             told = arrival_escalations_notify_missing()
-            return f"{told} escalated arrival(s) sent to the MASH address after a failed email."
+            return (
+                f"{told} escalated arrival(s) queued for the MASH address "
+                "(they arrived while none was configured)."
+            )
 
         daily_job_register("referrals.arrival_escalations", notify)
         # Destinations nobody confirmed in time open CME cases (and make their tasks).

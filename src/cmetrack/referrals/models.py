@@ -149,6 +149,8 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["triage_state", "received_at"]),
             models.Index(fields=["triage_state", "queue_priority", "received_at"]),
+            # A school's (or agency's) own submissions, newest first, a page at a time.
+            models.Index(fields=["organisation", "-received_at"], name="submission_org_newest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -134,10 +134,27 @@ def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
     if not is_la_staff(user):
         return []
     today = timezone.localdate()
+    # Each kind's own table is read by key for the waiting rows (prefetch), not outer-joined:
+    # on a register with tens of thousands of returns PostgreSQL hashes the whole of each kind's
+    # table for the join, however short the queue. Only the fields the queue shows and its
+    # clocks need are loaded from them (the rest of each row is the submission, loaded once).
     waiting = (
         Submission.objects.filter(triage_state=TriageState.NEW)
-        .select_related("school", "organisation", "deletionreturn", "newpupilreturn", "cmereferral")
-        .prefetch_related("cmereferral__flags")
+        .select_related("school", "organisation")
+        .prefetch_related(
+            Prefetch(
+                "deletionreturn",
+                queryset=DeletionReturn.objects.only(
+                    "ground", "late_school_days", "deletion_date", "la_confirmed_at"
+                ),
+            ),
+            Prefetch(
+                "newpupilreturn",
+                queryset=NewPupilReturn.objects.only("start_date", "date_of_birth"),
+            ),
+            Prefetch("cmereferral", queryset=CmeReferral.objects.only("risk_level")),
+            "cmereferral__flags",
+        )
         .order_by("queue_priority", "received_at", "id")
     )
     calendar = school_calendar()

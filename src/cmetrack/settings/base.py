@@ -1,11 +1,15 @@
 """Settings shared by every environment. Configuration comes from environment variables."""
 
+import importlib.util
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # The checkout (or the working directory when installed as a package) holds var/ for the
@@ -34,12 +38,21 @@ CMETRACK_BASE_URL = os.environ.get("CMETRACK_BASE_URL", "http://127.0.0.1:8000")
 # Two-factor sign-in for every user (on in production; off here so the demo signs straight in).
 CMETRACK_REQUIRE_2FA = env_bool("CMETRACK_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "cmetrack"
+# Django admin shows no authenticator key, QR code or recovery code: an administrator who could
+# read them could sign in as the user. Second factors are enrolled only through a set-up link,
+# which works for this many hours (accounts/services.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+CMETRACK_SET_UP_LINK_HOURS = int(os.environ.get("CMETRACK_SET_UP_LINK_HOURS", "72"))
 # Retention (privacy/retention.py): anonymise a child whose cases are all closed once they reach
 # this age, or, with no date of birth, this many years after their last case closed.
 CMETRACK_RETENTION_AGE = int(os.environ.get("CMETRACK_RETENTION_AGE", "25"))
 CMETRACK_RETENTION_YEARS_WITHOUT_DOB = int(
     os.environ.get("CMETRACK_RETENTION_YEARS_WITHOUT_DOB", "10")
 )
+# Backups (docs/backup.md): 32 random bytes in base64 (`cmetrack backup --generate-key`), or a
+# file holding them. Keep the key away from the backups.
+CMETRACK_BACKUP_KEY = os.environ.get("CMETRACK_BACKUP_KEY", "")
+CMETRACK_BACKUP_KEY_FILE = os.environ.get("CMETRACK_BACKUP_KEY_FILE", "")
 # Children's social care / MASH: escalations are notified here (a reference and a link only).
 CMETRACK_MASH_EMAIL = os.environ.get("CMETRACK_MASH_EMAIL", "")
 # Statutory and local timescales in school days (core.deadlines.Timescales names); the
@@ -81,8 +94,11 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # single-use recovery codes
+    "axes",  # sign-in throttling and lockout (accounts/throttle.py)
     "django_tasks",
     "django_tasks_db",
+    "django_guid",
     "cmetrack.accounts",
     "cmetrack.schools",
     "cmetrack.schooldays",
@@ -93,10 +109,13 @@ INSTALLED_APPS = [
     "cmetrack.reports",
     "cmetrack.privacy",
     "cmetrack.audit",
+    "cmetrack.notifications",
+    "cmetrack.operations",
     "cmetrack.demo",
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",  # first: every later log line has the request id
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,10 +125,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # auditlog's own, but recording the client's address by the trusted-proxy rule.
+    "cmetrack.accounts.client_address.AuditlogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
     "cmetrack.accounts.two_factor.TwoFactorRequiredMiddleware",
     "cmetrack.audit.middleware.NoStoreMiddleware",
+    # Last, as axes asks: turns a refused sign-in into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cmetrack.urls"
@@ -152,6 +174,12 @@ LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
+# Axes first: it refuses a paused account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -161,6 +189,80 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# A reset link in an email works for this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
+# --- Sign-in throttling (django-axes; docs/security-accounts.md) ---------------------------
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-
+# separated); gunicorn_config.py reads the same variable. accounts/client_address.py.
+CMETRACK_TRUSTED_PROXIES = env_list("CMETRACK_TRUSTED_PROXIES", "127.0.0.1,::1")
+# Failures before an account is paused, from any address...
+AXES_FAILURE_LIMIT = int(os.environ.get("CMETRACK_SIGNIN_FAILURE_LIMIT", "10"))
+# ...and before an address is paused, over any accounts (higher: an office shares an address).
+CMETRACK_SIGNIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("CMETRACK_SIGNIN_ADDRESS_FAILURE_LIMIT", "30")
+)
+# How long a pause lasts, counted from the last failure before it.
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CMETRACK_SIGNIN_COOLOFF_MINUTES", "30")))
+# Each on its own: the account (whatever the address) and the address (whatever the account).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "cmetrack.accounts.throttle.SignInThrottleHandler"
+AXES_CLIENT_IP_CALLABLE = "cmetrack.accounts.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "cmetrack.accounts.views.locked_out"
+# A success does not clear the count: clearing it would also clear the address's count, so one
+# valid account would let a guesser at the same address start again.
+AXES_RESET_ON_SUCCESS = False
+# Tries during a pause are refused but not counted, so the pause ends when the page says.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Every failure is kept (AccessFailureLog) besides the running counts (AccessAttempt).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# No start-up banner on every `cmetrack` command; each failure is still logged (as a warning,
+# the username and address masked: the database records hold them).
+AXES_VERBOSE = False
+# Form fields axes masks before it stores or logs a request's data: every password field we have.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "token",
+]
+
+# --- Shared cache: rate limits (django-ratelimit) ------------------------------------------
+# Shared by every gunicorn process and kept over a restart: the database by default (the table
+# is made by the accounts migrations), or Redis when CMETRACK_REDIS_URL is set.
+CMETRACK_REDIS_URL = os.environ.get("CMETRACK_REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
+if CMETRACK_REDIS_URL:
+    # The client is not in the locked requirements (the database serves one machine well):
+    # install `redis` beside cmetrack to use this, or the first rate-limited request would fail.
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured("CMETRACK_REDIS_URL is set: install the redis package too.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CMETRACK_REDIS_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cmetrack_cache",
+            # Culling at Django's default 300 entries would let a flood of new keys wipe
+            # the rate-limit counters; expired entries are still removed as they are met.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+RATELIMIT_USE_CACHE = "default"
+# django-ratelimit's "ip" key: the client's address by the trusted-proxy rule (an IPv6 client
+# is counted by its /64, django-ratelimit's default).
+RATELIMIT_IP_META_KEY = "cmetrack.accounts.client_address.ratelimit_ip"
+# Password reset requests from one address (after this, a "too many requests" page).
+CMETRACK_PASSWORD_RESET_RATE = os.environ.get("CMETRACK_PASSWORD_RESET_RATE", "5/h")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -204,12 +306,36 @@ CONTENT_SECURITY_POLICY = {
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# Logs: one line a record, JSON in production (CMETRACK_LOG_FORMAT=json) or readable text, each
+# with the request id (django-guid; X-Request-ID in and out). Request logs carry paths only, and
+# paths carry opaque ids only, never names or UPNs (cmetrack/logformat.py removes the rest).
+CMETRACK_LOG_FORMAT = os.environ.get("CMETRACK_LOG_FORMAT", "text")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,  # an incoming id that is not a UUID is replaced, not logged
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {"()": "cmetrack.logformat.CmetrackJsonFormatter"},
+        "text": {"()": "cmetrack.logformat.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if CMETRACK_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CMETRACK_LOG_LEVEL", "INFO")},
-    # Request logs carry URLs only; URLs carry opaque ids only, never names or UPNs.
+    "loggers": {
+        # django-guid says "Header X-Request-ID was not found" on every request without one.
+        "django_guid": {"level": "WARNING"},
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -222,3 +348,5 @@ EMAIL_PORT = int(os.environ.get("CMETRACK_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("CMETRACK_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CMETRACK_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CMETRACK_EMAIL_TLS", True)
+# A hung mail server must not hold a worker for ever: the outbox retries a failed send.
+EMAIL_TIMEOUT = int(os.environ.get("CMETRACK_EMAIL_TIMEOUT", "30"))

@@ -21,3 +21,6 @@ STORAGES = {
 # Background tasks run at once, in the test's own thread (one test swaps in the database
 # backend and runs `db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Rate-limit counters in memory: fast, and a test clears them with cache.clear(). One test runs
+# on the database cache that production uses (accounts/tests/test_client_address.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

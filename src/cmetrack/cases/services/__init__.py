@@ -20,6 +20,7 @@ from .casework import (
     case_set_risk,
 )
 from .common import CaseError, case_locked, event_write, require_team
+from .daily import TickReport, daily_tick
 from .deadlines import (
     SyncResult,
     task_complete,
@@ -56,6 +57,7 @@ __all__ = [
     "ReferralData",
     "ReferralResult",
     "SyncResult",
+    "TickReport",
     "case_add_note",
     "case_assign",
     "case_change_category",
@@ -76,6 +78,7 @@ __all__ = [
     "closure_problem",
     "closure_request",
     "closure_return",
+    "daily_tick",
     "enquiry_checks_missing",
     "enquiry_mark_not_applicable",
     "enquiry_record",

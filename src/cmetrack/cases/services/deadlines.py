@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -27,6 +26,7 @@ from cmetrack.core.deadlines import (
     case_deadlines,
 )
 from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
+from cmetrack.notifications.services import email_queue
 
 from ..events import EventKind
 from ..models import Case, CaseEvent, Task
@@ -133,27 +133,28 @@ def tasks_escalate_overdue(*, today: date | None = None) -> int:
     if not candidates:
         return 0
     now = timezone.now()
-    # The conditional update is the claim: of two runs at once, each row goes to one of them.
-    claimed = Task.objects.filter(pk__in=candidates, escalated_at__isnull=True).update(
-        escalated_at=now
-    )
-    if claimed:
-        managers = list(
-            User.objects.filter(role=User.Role.CME_MANAGER, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
+    # The claim and its email commit together: a report is never claimed without its email.
+    with transaction.atomic():
+        # The conditional update is the claim: of two runs at once, each row goes to one.
+        claimed = Task.objects.filter(pk__in=candidates, escalated_at__isnull=True).update(
+            escalated_at=now
         )
-        if managers:
+        if claimed:
+            managers = list(
+                User.objects.filter(role=User.Role.CME_MANAGER, is_active=True)
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
             # No child's name or details in an email: a count and a link to sign in.
-            send_mail(
+            email_queue(
+                to=managers,
                 subject="cmetrack: overdue CME tasks",
-                message=(
+                body=(
                     f"{claimed} task(s) on children missing education cases became overdue.\n"
                     f"Sign in to see them: {settings.CMETRACK_BASE_URL}{reverse('cases:tasks')}"
                     "?show=overdue\n"
                 ),
-                from_email=None,
-                recipient_list=managers,
+                kind="overdue-tasks",
             )
     return claimed
 

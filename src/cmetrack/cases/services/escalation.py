@@ -2,7 +2,6 @@
 trigger, the MASH address told, acknowledged and resolved with the action taken."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils import timezone
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
 from cmetrack.children.models import VulnerabilityFlagType
+from cmetrack.notifications.services import email_queue
 
 from ..events import EventKind
 from ..models import Case, Escalation
@@ -37,31 +37,39 @@ def escalation_raise(
             due_on=timezone.localdate(now),
         )
         event_write(case, EventKind.ESCALATION_RAISED, by, trigger=flag_type.label)
-    transaction.on_commit(lambda: _notify_mash(escalation.pk))
+    # In the caller's transaction: the outbox sends it once the escalation is committed.
+    _notify_mash(escalation)
     return escalation
 
 
-def _notify_mash(escalation_pk: int) -> None:
+def _notify_mash(escalation: Escalation) -> None:
+    """Queue the MASH email once. `notified_at` means the email is in the outbox, which sends
+    it and retries it through a mail outage; it is stamped by a conditional UPDATE before
+    queueing, so nothing is queued twice, and the two commit together or not at all."""
     address = getattr(settings, "CMETRACK_MASH_EMAIL", "")
-    escalation = Escalation.objects.select_related("case").get(pk=escalation_pk)
-    if not address or escalation.notified_at is not None:
+    if not address:
         return
-    # A reference and a link only: no child's name or details leave the system by email.
-    send_mail(
-        subject=f"cmetrack: safeguarding escalation {escalation.case.reference}",
-        message=(
-            "A child missing education case has been escalated to children's social care.\n"
-            f"Case reference: {escalation.case.reference}\n"
-            f"Reason: {escalation.trigger_label}\n"
-            f"Sign in to see it: {settings.CMETRACK_BASE_URL}"
-            f"{reverse('cases:detail', args=[escalation.case.public_id])}\n"
-        ),
-        from_email=None,
-        recipient_list=[address],
-    )
-    Escalation.objects.filter(pk=escalation_pk, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
+    with transaction.atomic():
+        told = Escalation.objects.filter(pk=escalation.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not told:
+            return
+        case = escalation.case
+        # A reference and a link only: no child's name or details leave the system by email.
+        email_queue(
+            to=[address],
+            subject=f"cmetrack: safeguarding escalation {case.reference}",
+            body=(
+                "A child missing education case has been escalated to children's social care.\n"
+                f"Case reference: {case.reference}\n"
+                f"Reason: {escalation.trigger_label}\n"
+                f"Sign in to see it: {settings.CMETRACK_BASE_URL}"
+                f"{reverse('cases:detail', args=[case.public_id])}\n"
+            ),
+            kind="mash-escalation",
+            reference=case.reference,
+        )
 
 
 def escalations_raise_missing() -> int:

@@ -235,7 +235,7 @@ def test_case_list_filters_and_searches(officer: User) -> None:
     CaseFactory(child__surname="Other")
     client = client_for(officer)
     for query in ["Quillfeather", "quill", "h801 2000 01001", "27/03/2015", wanted.reference]:
-        page = client.get(reverse("cases:list"), {"q": query}).content.decode()
+        page = client.post(reverse("cases:list"), {"q": query}, follow=True).content.decode()
         assert "Quillfeather" in page, query
         if query != "27/03/2015":
             assert "Other" not in page.split("<tbody")[1], query
@@ -282,3 +282,56 @@ def test_forms_are_never_nested_in_another_form(officer: User, name: str) -> Non
     for tag in re.findall(r"<(/?)form\b", page):
         depth += -1 if tag else 1
         assert depth <= 1, "a <form> inside another <form> is invalid and breaks submission"
+
+
+def test_a_search_leaves_no_name_in_the_address(officer: User) -> None:
+    CaseFactory(child__surname="Quillfeather", child__upn="H801200001001")
+    client = client_for(officer)
+    posted = client.post(reverse("cases:list"), {"q": "Quillfeather", "status": "new"})
+    assert posted.status_code == 302
+    address = posted["Location"]
+    assert "Quillfeather" not in address and "status=new" in address and "search=" in address
+    for query in ["H801200001001", "27/03/2015"]:
+        assert query not in client.post(reverse("cases:list"), {"q": query})["Location"]
+
+
+def test_an_old_bookmark_with_the_search_in_it_is_moved_out_of_the_address(
+    officer: User,
+) -> None:
+    CaseFactory(child__surname="Quillfeather")
+    client = client_for(officer)
+    bookmark = client.get(reverse("cases:list"), {"q": "Quillfeather"})
+    assert bookmark.status_code == 302 and "Quillfeather" not in bookmark["Location"]
+    assert "Quillfeather" in client.get(bookmark["Location"]).content.decode()
+
+
+def test_a_search_key_from_another_session_finds_nothing_and_says_so(officer: User) -> None:
+    CaseFactory(child__surname="Quillfeather")
+    CaseFactory(child__surname="Other")
+    address = client_for(officer).post(reverse("cases:list"), {"q": "Quillfeather"})["Location"]
+    page = client_for(officer).get(address).content.decode()
+    assert "That search has expired" in page
+    assert "Other" in page  # the unfiltered list: nothing is guessed from the key
+
+
+def test_the_next_page_of_a_search_keeps_the_search_but_not_its_words(officer: User) -> None:
+    for _ in range(30):
+        CaseFactory(child__surname="Quillfeather")
+    client = client_for(officer)
+    first = client.post(reverse("cases:list"), {"q": "Quillfeather"}, follow=True)
+    text = first.content.decode()
+    assert "Page 1 of 2" in text
+    assert "q=Quillfeather" not in text and "&amp;page=2" in text
+
+
+def test_search_results_and_action_pages_record_a_view_of_each_child_shown(
+    officer: User,
+) -> None:
+    wanted = CaseFactory(child__surname="Quillfeather")
+    client = client_for(officer)
+    views = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=officer)
+    client.post(reverse("cases:list"), {"q": "Quillfeather"}, follow=True)
+    assert [entry.object_pk for entry in views] == [str(wanted.child.pk)]
+    views.delete()
+    client.get(reverse("cases:note", args=[wanted.public_id]))
+    assert {entry.content_type.model for entry in views} == {"case", "child"}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cmetrack.accounts.access import is_manager, la_staff_required
 from cmetrack.accounts.models import User
+from cmetrack.audit.services import record_view
 from cmetrack.children.models import ChildFlag
 
 from ..forms import (
@@ -74,6 +75,9 @@ def case_action_page(
             messages.success(request, success)
             return redirect(_case_url(case))
     extra = context(case) if context is not None else {}
+    # The page shows the child's name and the case: a view, recorded like the case page's.
+    record_view(case)
+    record_view(case.child)
     return render(request, template, {"case": case, "form": form, "title": title, **extra})
 
 

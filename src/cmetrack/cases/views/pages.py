@@ -1,8 +1,10 @@
 """Read-only pages: dashboard, case list, case page. Thin: selectors do the work."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from cmetrack.accounts.access import is_manager, is_partner, la_staff_required
 from cmetrack.audit.services import record_view
@@ -21,6 +23,7 @@ from ..selectors import (
 from ..services import enquiry_checks_missing
 from ..status import Status, allowed_next
 from ..task_selectors import case_next_deadline, task_counts
+from .search_memory import search_recall, search_remember
 
 PAGE_SIZE = 25
 
@@ -51,10 +54,37 @@ def _team_dashboard(request: HttpRequest) -> HttpResponse:
 
 @la_staff_required
 def case_list_view(request: HttpRequest) -> HttpResponse:
-    case_filter = CaseFilter(request.GET or None, queryset=case_list(user=request.user))
-    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The search words are posted, never put in the URL (views/search_memory.py); the other
+    filters (status, officer, school, reason, flag) name no child and stay in the URL, so a
+    filtered list can be bookmarked and shared."""
+    if request.method == "POST" or "q" in request.GET:
+        # A posted search, or an old bookmark with the words in it: move them to the session.
+        source = request.POST if request.method == "POST" else request.GET
+        query = source.copy()
+        query.pop("csrfmiddlewaretoken", None)
+        query.pop("page", None)
+        query.pop("search", None)
+        text = str((query.pop("q", None) or [""])[-1]).strip()
+        if text:
+            query["search"] = search_remember(request.session, text)
+        return redirect(f"{reverse('cases:list')}?{query.urlencode()}")
     query = request.GET.copy()
     query.pop("page", None)
+    data = query.copy()
+    key = data.pop("search", None)
+    if key:
+        recalled = search_recall(request.session, str(key[-1]))
+        if recalled is None:
+            messages.info(request, "That search has expired. Search again.")
+            query.pop("search", None)
+        else:
+            data["q"] = recalled
+    case_filter = CaseFilter(data or None, queryset=case_list(user=request.user))
+    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if data.get("q"):
+        # A search looks for a child: each child it shows was looked at, and is recorded.
+        for case in page.object_list:
+            record_view(case.child)
     return render(
         request,
         "cases/case_list.html",
@@ -62,7 +92,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             "filter": case_filter,
             "page": page,
             "query_string": query.urlencode(),
-            "active_filters": bool(request.GET and case_filter.form.has_changed()),
+            "active_filters": bool(data and case_filter.form.has_changed()),
         },
     )
 

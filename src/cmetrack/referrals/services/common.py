@@ -3,12 +3,9 @@ acknowledgement email, and the line on the child's open case."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.mail import send_mail
-from django.db import transaction
 
 from cmetrack.accounts.access import can_submit_school_returns, is_la_staff, is_school_user
 from cmetrack.accounts.models import Organisation, User
@@ -18,6 +15,7 @@ from cmetrack.cases.models import Case
 from cmetrack.cases.services import case_intake_event
 from cmetrack.cases.status import OPEN_STATUSES
 from cmetrack.children.selectors import child_find_existing
+from cmetrack.notifications.services import email_queue
 from cmetrack.schools.models import School
 
 from ..checks import Verdict
@@ -28,8 +26,6 @@ from .kinds import submission_details
 
 if TYPE_CHECKING:
     from ..models import ImportBatch
-
-logger = logging.getLogger(__name__)
 
 
 def fill_child(submission: Submission, child: ChildParticulars, verdict: Verdict) -> None:
@@ -86,24 +82,20 @@ def acknowledgement_text(reference: str) -> str:
 
 
 def acknowledge(submission: Submission) -> None:
-    """Email the reference, and nothing about the child, once the submission is committed."""
+    """Email the reference, and nothing about the child. Queued in the submission's transaction
+    (the outbox's task commits with it, so nothing goes for a submission rolled back), and
+    sent and retried by the worker, so a mail outage neither loses it nor fails the submission."""
     address = submission.contact_email
     if not address:
         return
     reference = submission.reference
-
-    def send() -> None:
-        try:
-            send_mail(
-                f"Received: reference {reference}",
-                acknowledgement_text(reference),
-                None,
-                [address],
-            )
-        except Exception:  # a mail outage must not lose the submission
-            logger.exception("Acknowledgement email for %s could not be sent", reference)
-
-    transaction.on_commit(send)
+    email_queue(
+        to=[address],
+        subject=f"Received: reference {reference}",
+        body=acknowledgement_text(reference),
+        kind="acknowledgement",
+        reference=reference,
+    )
 
 
 def find_open_case(submission: Submission) -> Case | None:

@@ -5,10 +5,7 @@ queue, and the child's open case (if any) raises its own escalation banner."""
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +14,10 @@ from cmetrack.accounts.models import User
 from cmetrack.cases.models import RiskLevel
 from cmetrack.cases.services import escalation_raise
 from cmetrack.children.models import VulnerabilityFlagType
+from cmetrack.notifications.services import email_queue
 
 from ..models import Submission
 from .common import find_open_case
-
-logger = logging.getLogger(__name__)
 
 PRIORITY = {RiskLevel.HIGH: 1, RiskLevel.MEDIUM: 2, RiskLevel.LOW: 3}
 ESCALATED = 0
@@ -60,41 +56,45 @@ def escalate_on_arrival(
     if case is not None:
         for flag_type in flags:
             escalation_raise(case=case, flag_type=flag_type, by=by)
-    pk = submission.pk
-    transaction.on_commit(lambda: _notify_mash(pk))
+    # In the submission's transaction: the outbox sends it once the submission is committed.
+    _notify_mash(submission.pk)
 
 
+@transaction.atomic
 def _notify_mash(submission_pk: int) -> bool:
-    """Tell the MASH address once; whether it was told now."""
+    """Queue the MASH email once; whether it was queued now. `mash_notified_at` means the
+    email is in the outbox, which sends it and retries it through a mail outage. The stamp is
+    a conditional UPDATE taken before queueing, so of two daily runs only one queues it, and
+    the stamp and the email commit together or not at all."""
     address = getattr(settings, "CMETRACK_MASH_EMAIL", "")
-    submission = Submission.objects.get(pk=submission_pk)
-    if not address or submission.mash_notified_at is not None:
-        return False
-    # A reference, the reasons and a link only: no child's name or details leave by email.
-    try:
-        send_mail(
-            subject=f"cmetrack: safeguarding escalation on arrival {submission.reference}",
-            message=(
-                "A submission to the Children Missing Education team needs safeguarding "
-                "attention now.\n"
-                f"Reference: {submission.reference}\n"
-                f"Why: {'; '.join(submission.urgent_reasons)}\n"
-                f"Sign in to see it: {settings.CMETRACK_BASE_URL}"
-                f"{reverse('referrals:triage', args=[submission.public_id])}\n"
-            ),
-            from_email=None,
-            recipient_list=[address],
-        )
-    except Exception:  # the daily tick retries; a mail outage must not lose the escalation
-        logger.exception("MASH email for %s could not be sent", submission.reference)
-        return False
+    if not address:
+        return False  # the daily job queues it once an address is configured
     told = Submission.objects.filter(pk=submission_pk, mash_notified_at__isnull=True).update(
         mash_notified_at=timezone.now()
     )
-    return bool(told)
+    if not told:
+        return False
+    submission = Submission.objects.get(pk=submission_pk)
+    # A reference, the reasons and a link only: no child's name or details leave by email.
+    email_queue(
+        to=[address],
+        subject=f"cmetrack: safeguarding escalation on arrival {submission.reference}",
+        body=(
+            "A submission to the Children Missing Education team needs safeguarding "
+            "attention now.\n"
+            f"Reference: {submission.reference}\n"
+            f"Why: {'; '.join(submission.urgent_reasons)}\n"
+            f"Sign in to see it: {settings.CMETRACK_BASE_URL}"
+            f"{reverse('referrals:triage', args=[submission.public_id])}\n"
+        ),
+        kind="mash-escalation",
+        reference=submission.reference,
+    )
+    return True
 
 
 def arrival_escalations_notify_missing() -> int:
-    """For the daily job: tell MASH about any escalated arrival it was not told about yet."""
+    """For the daily job: queue the MASH email of any escalated arrival that has none yet
+    (one that came in while no MASH address was configured)."""
     pending = Submission.objects.filter(escalated_at__isnull=False, mash_notified_at__isnull=True)
     return sum(_notify_mash(pk) for pk in pending.values_list("pk", flat=True))

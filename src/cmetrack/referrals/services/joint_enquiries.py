@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +30,7 @@ from cmetrack.cases.services import (
 )
 from cmetrack.core.deadlines import earliest_removal_date
 from cmetrack.core.school_calendar import NoTermDatesError, SchoolCalendar
+from cmetrack.notifications.services import email_queue
 from cmetrack.schooldays.selectors import school_calendar
 
 from ..models import DeletionReturn, SharedStatus, TriageState
@@ -99,34 +99,29 @@ def joint_enquiries_begin(returns: Iterable[DeletionReturn]) -> None:
             ret.case = case
             ret.save(update_fields=["case"])
         if ret.removed_before_agreement:
-            pk = ret.pk
-            transaction.on_commit(lambda pk=pk: _tell_managers(pk))  # type: ignore[misc]
+            # In this transaction: the outbox sends it once the notice is committed.
+            _tell_managers(ret)
 
 
-def _tell_managers(pk: int) -> None:
-    ret = DeletionReturn.objects.get(pk=pk)
+def _tell_managers(ret: DeletionReturn) -> None:
     managers = User.objects.filter(
         is_active=True, role__in=[User.Role.CME_MANAGER, User.Role.ADMIN]
     ).exclude(email="")
     addresses = sorted({m.email for m in managers})
-    if not addresses:
-        return
     # A reference and a link only: no child's details leave the system by email.
-    try:
-        send_mail(
-            subject=f"cmetrack: {ret.reference} removed before joint enquiries were complete",
-            message=(
-                f"A school removed a pupil under ground ({ret.ground}) before the local "
-                "authority agreed that joint enquiries were exhausted.\n"
-                f"Reference: {ret.reference}\n"
-                f"Sign in to review it: {settings.CMETRACK_BASE_URL}"
-                f"{reverse('referrals:triage', args=[ret.public_id])}\n"
-            ),
-            from_email=None,
-            recipient_list=addresses,
-        )
-    except Exception:  # the flag on the queue and the case still show it
-        logger.exception("Managers could not be told about %s", ret.reference)
+    email_queue(
+        to=addresses,
+        subject=f"cmetrack: {ret.reference} removed before joint enquiries were complete",
+        body=(
+            f"A school removed a pupil under ground ({ret.ground}) before the local "
+            "authority agreed that joint enquiries were exhausted.\n"
+            f"Reference: {ret.reference}\n"
+            f"Sign in to review it: {settings.CMETRACK_BASE_URL}"
+            f"{reverse('referrals:triage', args=[ret.public_id])}\n"
+        ),
+        kind="joint-enquiries",
+        reference=ret.reference,
+    )
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -236,6 +237,12 @@ def test_a_new_pupil_return_offers_and_closes_the_matching_case(
     page = client_for(officer).get(reverse("referrals:triage", args=[ret.public_id]))
     school = _school(school_user)
     assert f"on roll at {school.name}" in page.content.decode()
+    # The matching case offered at triage shows a known child: the view is recorded.
+    seen = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=officer)
+    assert {(e.content_type.model, e.object_pk) for e in seen} >= {
+        ("case", str(case.pk)),
+        ("child", str(child.pk)),
+    }
     client_for(officer).post(reverse("referrals:close-case", args=[ret.public_id]))
     case.refresh_from_db()
     assert case.status == Status.CLOSED and case.outcome == "on_roll_here"

@@ -23,7 +23,9 @@ def _rate() -> str:
 def concern_create(request: HttpRequest) -> HttpResponse:
     form = PublicConcernForm(request.POST or None)
     if request.method == "POST":
-        # Per address, counted on every attempt: a flood of bad posts is limited too.
+        # Per address, counted on every attempt: a flood of bad posts is limited too. "ip" is
+        # the real client's address behind our trusted proxies (RATELIMIT_IP_META_KEY, the
+        # accounts.client_address rule), counted in the shared cache (RATELIMIT_USE_CACHE).
         if is_ratelimited(
             request, group="intake-public-concern", key="ip", rate=_rate(), method="POST",
             increment=True,

@@ -62,14 +62,13 @@ def _triage_page(
     detail = submission.detail
     new = submission.triage_state == TriageState.NEW
     match = matching_open_case(user=request.user, submission=submission)
+    likely = [] if match or not new else likely_open_cases(user=request.user, submission=submission)
     context = {
         "submission": submission,
         "detail": detail,
         "is_new": new,
         "match": match,
-        "likely_cases": []
-        if match or not new
-        else likely_open_cases(user=request.user, submission=submission),
+        "likely_cases": likely,
         "awaiting": isinstance(detail, DeletionReturn) and detail.awaiting_la_confirmation,
         "user_is_manager": is_manager(request.user),
         "is_new_pupil": isinstance(detail, NewPupilReturn),
@@ -86,6 +85,11 @@ def _triage_page(
         "confirm_form": ConfirmEnquiriesForm(),
     }
     context.update({k: v for k, v in forms_.items() if v is not None})
+    # The cases offered beside the submission show known children: each is a view.
+    for case in [match, *(offer.case for offer in likely)]:
+        if case is not None:
+            record_view(case)
+            record_view(case.child)
     status = 400 if any(f is not None and f.errors for f in forms_.values()) else 200
     return render(request, "referrals/triage.html", context, status=status)
 

@@ -1,9 +1,12 @@
-"""`cmetrack retention`: anonymise the children whose retention period has ended (run daily)."""
+"""`cmetrack retention`: anonymise the children whose retention period has ended (run daily;
+the worker runs it on its own schedule). Recorded like a scheduled run."""
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cmetrack.operations.models import JobRun
+from cmetrack.operations.runner import job_run_now
 from cmetrack.privacy.retention import anonymise_due, children_due_for_anonymising, retention_age
 
 
@@ -22,5 +25,10 @@ class Command(BaseCommand):
                 f"(retention age {retention_age()}); nothing changed."
             )
             return
-        results = anonymise_due(limit=options["limit"])
-        self.stdout.write(f"{len(results)} children anonymised.")
+        limit = options["limit"]
+        run = job_run_now(
+            "retention", work=lambda: f"{len(anonymise_due(limit=limit))} children anonymised."
+        )
+        if run.outcome != JobRun.Outcome.SUCCEEDED:
+            raise CommandError(run.summary)
+        self.stdout.write(run.summary)
