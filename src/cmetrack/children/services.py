@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
@@ -156,10 +156,18 @@ def child_flag_add(
     *, child: Child, flag_type: VulnerabilityFlagType, by: User, note: str = ""
 ) -> ChildFlag:
     """Call inside the caller's transaction; the case service records the timeline event."""
+    already = ChildError(f"{child.full_name} already has the flag “{flag_type.label}”.")
     if child.flags.filter(flag_type=flag_type, removed_at__isnull=True).exists():
-        raise ChildError(f"{child.full_name} already has the flag “{flag_type.label}”.")
-    with acting_as(by):
-        return ChildFlag.objects.create(child=child, flag_type=flag_type, note=note, added_by=by)
+        raise already
+    try:
+        # Two officers adding the same flag at once both pass the check above; the database's
+        # one_active_flag_of_each_type constraint lets one in, and the other is told so.
+        with transaction.atomic(), acting_as(by):
+            return ChildFlag.objects.create(
+                child=child, flag_type=flag_type, note=note, added_by=by
+            )
+    except IntegrityError:
+        raise already from None
 
 
 def child_flag_remove(*, flag: ChildFlag, by: User) -> None:
