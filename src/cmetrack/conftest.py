@@ -1,5 +1,8 @@
 """Personas every view test uses (STYLE.md): who is allowed, who is refused."""
 
+import signal
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
 
@@ -88,3 +91,12 @@ BACKUP_TESTS = "operations/tests/test_backup.py"
 
 def _module_end(item: pytest.Item) -> int:
     return item.nodeid.find("::") if "::" in item.nodeid else len(item.nodeid)
+
+
+@pytest.fixture
+def signals_restored() -> Iterator[None]:
+    """The worker commands install their own SIGINT/SIGTERM handlers: put the runner's back."""
+    kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    yield
+    for number, handler in kept.items():
+        signal.signal(number, handler)

@@ -4,8 +4,6 @@ transaction as the email (a transactional outbox), and `db_worker` sends it."""
 from __future__ import annotations
 
 import io
-import signal
-from collections.abc import Iterator
 
 import pytest
 from django.core import mail
@@ -25,15 +23,6 @@ Status = OutboundEmail.Status
 @pytest.fixture
 def database_tasks(settings: Settings) -> None:
     settings.TASKS = DATABASE_TASKS
-
-
-@pytest.fixture
-def signals_restored() -> Iterator[None]:
-    """db_worker installs its own SIGINT/SIGTERM handlers: put the test runner's back."""
-    kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for number, handler in kept.items():
-        signal.signal(number, handler)
 
 
 def _worker() -> None:

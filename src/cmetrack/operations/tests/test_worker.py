@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import signal
-from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -15,15 +13,6 @@ from cmetrack.operations.heartbeat import PulseThread
 from cmetrack.operations.models import JobRun, WorkerHeartbeat
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def signals_restored() -> Iterator[None]:
-    """db_worker installs its own SIGINT/SIGTERM handlers: put the test runner's back."""
-    kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for number, handler in kept.items():
-        signal.signal(number, handler)
 
 
 def worker(*extra: str) -> None:

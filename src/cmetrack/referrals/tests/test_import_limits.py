@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-import signal
 import struct
 import tracemalloc
 import zipfile
 import zlib
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -422,15 +420,6 @@ def test_the_wrong_user_cannot_see_the_progress_page(
     commit = client.post(reverse("referrals:import-commit", args=[batch.public_id]))
     assert commit.status_code == status
     assert not Submission.objects.exists()
-
-
-@pytest.fixture
-def signals_restored() -> Iterator[None]:
-    """db_worker installs its own SIGINT/SIGTERM handlers: put the test runner's back."""
-    kept = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    yield
-    for number, handler in kept.items():
-        signal.signal(number, handler)
 
 
 def _worker() -> None:
