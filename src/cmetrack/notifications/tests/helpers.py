@@ -13,7 +13,6 @@ LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 11, 2, 9, 0, tzinfo=LONDON)
 ADDRESS = "cme-manager@example.gov.uk"
 BODY = "Reference: CME-1234\nSign in to see it: http://127.0.0.1:8000/cases/\n"
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def queue(**overrides: Any) -> OutboundEmail:

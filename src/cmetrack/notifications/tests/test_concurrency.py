@@ -11,8 +11,9 @@ from pytest_django import Settings
 
 from cmetrack.notifications.models import OutboundEmail
 from cmetrack.notifications.services import email_deliver
+from cmetrack.testing.tasks import DATABASE_TASKS
 
-from .helpers import DATABASE_TASKS, queue
+from .helpers import queue
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,8 +14,9 @@ from pytest_django import Settings
 
 from cmetrack.notifications.models import OutboundEmail
 from cmetrack.notifications.services import emails_retry_due
+from cmetrack.testing.tasks import DATABASE_TASKS
 
-from .helpers import ADDRESS, DATABASE_TASKS, queue
+from .helpers import ADDRESS, queue
 
 Status = OutboundEmail.Status
 

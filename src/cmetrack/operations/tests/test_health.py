@@ -16,10 +16,9 @@ from cmetrack.conftest import client_for
 from cmetrack.operations import health
 from cmetrack.operations.models import JobRun, WorkerHeartbeat
 from cmetrack.testing.factories import ChildFactory
+from cmetrack.testing.tasks import DATABASE_TASKS
 
 pytestmark = pytest.mark.django_db
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def beat(ago: timedelta) -> None:

@@ -45,9 +45,9 @@ from cmetrack.referrals.imports import (
 from cmetrack.referrals.imports import stored as imports_stored
 from cmetrack.referrals.imports import upload as imports_upload
 from cmetrack.referrals.models import DeletionReturn, ImportBatch, Submission
+from cmetrack.testing.tasks import DATABASE_TASKS
 
 TODAY = date(2026, 11, 2)
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def _urn(user: User) -> str:
