@@ -87,6 +87,7 @@ lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/lint-imports
+	$(BIN)/bandit -c bandit.yaml -r src --quiet
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=cmetrack.settings.test $(MANAGE) makemigrations --check --dry-run -v 0
 
 typecheck: setup

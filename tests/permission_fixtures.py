@@ -1,13 +1,15 @@
 """The world the permission matrix (test_permission_matrix.py) asks its questions in.
 
 One realistic authority, built once for the module through the real services: the CME team
-(officer, manager, administrator), two schools, two agencies and another authority (Wirral),
-each with one user (the personas of src/cmetrack/conftest.py, made the same way); a case with a
-task, a flag and the escalation it raised, and an enquiry; a second case with a closure request
-waiting for a manager; a deletion return from each school, a referral from the first agency and
-a notification from Wirral; a hand-over to Wirral and one to Knowsley, each on its own case; an
+(officer, manager, administrator), its EHE officer, two schools, two agencies and another
+authority (Wirral), each with one user (the personas of src/cmetrack/conftest.py, made the same
+way; the EHE officer as in src/cmetrack/ehe/tests/conftest.py); a case with a task, a flag and
+the escalation it raised, and an enquiry; a second case with a closure request waiting for a
+manager; a deletion return from each school, a referral from the first agency and a
+notification from Wirral; a hand-over to Wirral and one to Knowsley, each on its own case; an
 import batch uploaded by the first school and one by the CME team; two children for the merge
-pages; a set-up link and a password reset link for two users who are no persona.
+pages; a child on the EHE register with a child protection plan (so its record carries the alert
+for a manager); a set-up link and a password reset link for two users who are no persona.
 
 `world_state()` is what a refused request must leave unchanged: counts of the audit log, the
 timeline and every table a page could add to, and the state of each record a page could move on.
@@ -46,6 +48,9 @@ from cmetrack.cases.models import (
 from cmetrack.cases.services import case_flag_add, closure_request, enquiry_record, task_create
 from cmetrack.cases.status import Status
 from cmetrack.children.models import Child, ChildFlag
+from cmetrack.children.services import child_flag_add
+from cmetrack.ehe.models import EheRecord, EheReview, Source
+from cmetrack.ehe.services import EheStart, ehe_record_open
 from cmetrack.matching.models import NonMatch
 from cmetrack.referrals.importing.rows import TEMPLATE_COLUMNS
 from cmetrack.referrals.imports import import_upload
@@ -79,9 +84,8 @@ from cmetrack.testing.factories import (
 
 ANONYMOUS = "anonymous"
 
-# Every persona the matrix has a column for, in the matrix's column order. The EHE officer is
-# absent: there is no such role yet (a later issue adds it). Adding a role is one column: its
-# name here, a builder in `_personas`, and one more answer on every row of the matrix.
+# Every persona the matrix has a column for, in the matrix's column order. Adding a role is one
+# column: its name here, a builder in `_personas`, and one more answer on every row of the matrix.
 PERSONAS: tuple[str, ...] = (
     "officer",
     "manager",
@@ -91,6 +95,7 @@ PERSONAS: tuple[str, ...] = (
     "agency_user",
     "other_agency_user",
     "outsider",
+    "ehe_officer",
     ANONYMOUS,
 )
 
@@ -142,6 +147,10 @@ def _personas() -> dict[str, User]:
         ),
         "outsider": UserFactory(
             username="outsider", role=User.Role.OTHER_LA_USER, organisation=wirral
+        ),
+        # The authority's EHE team sits in its LA team organisation (accounts.models).
+        "ehe_officer": UserFactory(
+            username="ehe-officer", role=User.Role.EHE_OFFICER, organisation=la_team
         ),
     }
 
@@ -278,6 +287,16 @@ def build_world() -> World:
     target = ChildFactory(forenames="Amelia", surname="Smith", date_of_birth=date(2015, 3, 4))
     AddressFactory(child=target, postcode="L20 7AE")
 
+    # A child on the EHE register (a parent's notice), with a child protection plan: the record
+    # carries the alert a manager acknowledges.
+    home_educated = ChildFactory(forenames="Esme", surname="Homeschool")
+    child_flag_add(child=home_educated, flag_type=flag_type(FLAG_CODE), by=officer)
+    ehe_record = ehe_record_open(
+        start=EheStart(start_date=today - timedelta(days=30), source=Source.PARENT_NOTICE),
+        child=home_educated,
+        by=users["ehe_officer"],
+    )
+
     # Links for two users who are no persona (signing a persona in would spoil the reset token).
     newcomer = UserFactory(username="newcomer", role=User.Role.CME_OFFICER)
     invite, invite_token = enrolment_invite_issue(user=newcomer, by=users["admin_user"])
@@ -303,9 +322,11 @@ def build_world() -> World:
         "source_child": str(source.public_id),
         "target_child": str(target.public_id),
         "urn": urn,
+        "ehe_record": str(ehe_record.public_id),
         "invite_token": invite_token,
         "wrong_token": "not-a-set-up-token",
         "newcomer_pk": str(newcomer.pk),
+        "newcomer_public_id": str(newcomer.public_id),
         "reset_uid": urlsafe_base64_encode(force_bytes(forgetful.pk)),
         "reset_token": default_token_generator.make_token(forgetful),
     }
@@ -321,6 +342,7 @@ def build_world() -> World:
         "invite": invite.pk,
         "forgetful": forgetful.pk,
         "newcomer": newcomer.pk,
+        "ehe_record": ehe_record.pk,
     }
     sessions = {}
     for persona, user in users.items():
@@ -364,6 +386,8 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
         NonMatch,
         EnrolmentInvite,
         User,
+        EheRecord,
+        EheReview,
     )
     quote = connection.ops.quote_name
     parts: list[str] = []
@@ -395,6 +419,8 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
     field(OtherLaNotification, "handover_state", "handover")
     field(ImportBatch, "state", "batch")
     field(ImportBatch, "committed", "batch")
+    for name in ("end_date", "next_review_due", "alert_acknowledged_at", "cme_case_id"):
+        field(EheRecord, name, "ehe_record")
     field(EnrolmentInvite, "password_set_at", "invite")
     field(EnrolmentInvite, "used_at", "invite")
     column(User, "COUNT(*)", f"{quote('is_active')} = %s", True)

@@ -28,8 +28,9 @@ back after it, so a POST that closes a case or commits an import leaves the next
 world.
 
 Adding a role is one column: a persona in `permission_fixtures.PERSONAS` (with its user), a
-column name in `COLUMNS`, and one more answer on each row. The EHE officer has no column yet:
-there is no such role (a later issue adds it).
+column name in `COLUMNS`, and one more answer on each row. The EHE officer's column (issue 10)
+was added so: outside the register, the EHE officer is refused the CME team's pages and the
+partners' intake pages alike, and has what every signed-in user has (account pages).
 
 A problem the matrix found and that is not fixed yet is in `KNOWN_PROBLEMS`, its row recording
 the answer it should give: the check is expected to fail (strict), so once it is fixed the
@@ -65,8 +66,8 @@ COLUMNS: dict[str, str] = {
     "agy": "agency_user",  # a user of agency A (health visiting)
     "agy2": "other_agency_user",  # a user of agency B (youth justice)
     "ola": "outsider",  # another authority's user (Wirral)
+    "ehe": "ehe_officer",  # the authority's elective home education officer
     "anon": ANONYMOUS,  # not signed in
-    # "ehe": the EHE officer, when the role exists.
 }
 METHODS = ("GET", "POST")
 CODES = {
@@ -80,219 +81,260 @@ CODES = {
 
 # fmt: off
 MATRIX_TABLE = """
-route                               method off  man  adm  sch  sch2 agy  agy2 ola  anon
+route                               method off  man  adm  sch  sch2 agy  agy2 ola  ehe  anon
 
 # --- cases: the CME team's pages (la_staff_required: anyone else 403, before any lookup) -----
-# Everyone lands here after signing in; partners are sent on to intake/.
-cases:dashboard                     GET    ok   ok   ok   ok   ok   ok   ok   ok   in
-cases:dashboard                     POST   ok   ok   ok   ok   ok   ok   ok   ok   in
-cases:list                          GET    ok   ok   ok   403  403  403  403  403  in
-cases:list                          POST   ok   ok   ok   403  403  403  403  403  in
-cases:tasks                         GET    ok   ok   ok   403  403  403  403  403  in
-cases:tasks                         POST   ok   ok   ok   403  403  403  403  403  in
-cases:detail                        GET    ok   ok   ok   403  403  403  403  403  in
-cases:detail                        POST   ok   ok   ok   403  403  403  403  403  in
+# Everyone lands here after signing in; partners are sent on to intake/, the EHE officer to ehe/.
+cases:dashboard                     GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+cases:dashboard                     POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+cases:list                          GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:list                          POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:tasks                         GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:tasks                         POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:detail                        GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:detail                        POST   ok   ok   ok   403  403  403  403  403  403  in
 # A case that does not exist: partners get the same 403 as for one that does (nothing learnt).
-cases:detail@unknown                GET    404  404  404  403  403  403  403  403  in
-cases:detail@unknown                POST   404  404  404  403  403  403  403  403  in
-cases:status                        GET    ok   ok   ok   403  403  403  403  403  in
-cases:status                        POST   ok   ok   ok   403  403  403  403  403  in
-cases:assign                        GET    ok   ok   ok   403  403  403  403  403  in
-cases:assign                        POST   ok   ok   ok   403  403  403  403  403  in
-cases:note                          GET    ok   ok   ok   403  403  403  403  403  in
-cases:note                          POST   ok   ok   ok   403  403  403  403  403  in
-cases:risk                          GET    ok   ok   ok   403  403  403  403  403  in
-cases:risk                          POST   ok   ok   ok   403  403  403  403  403  in
-cases:category                      GET    ok   ok   ok   403  403  403  403  403  in
-cases:category                      POST   ok   ok   ok   403  403  403  403  403  in
-cases:primary-reason                GET    ok   ok   ok   403  403  403  403  403  in
-cases:primary-reason                POST   ok   ok   ok   403  403  403  403  403  in
-cases:close                         GET    ok   ok   ok   403  403  403  403  403  in
-cases:close                         POST   ok   ok   ok   403  403  403  403  403  in
-cases:reopen                        GET    ok   ok   ok   403  403  403  403  403  in
-cases:reopen                        POST   ok   ok   ok   403  403  403  403  403  in
-cases:flag-add                      GET    ok   ok   ok   403  403  403  403  403  in
-cases:flag-add                      POST   ok   ok   ok   403  403  403  403  403  in
+cases:detail@unknown                GET    404  404  404  403  403  403  403  403  403  in
+cases:detail@unknown                POST   404  404  404  403  403  403  403  403  403  in
+cases:status                        GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:status                        POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:assign                        GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:assign                        POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:note                          GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:note                          POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:risk                          GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:risk                          POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:category                      GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:category                      POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:primary-reason                GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:primary-reason                POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:close                         GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:close                         POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:reopen                        GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:reopen                        POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:flag-add                      GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:flag-add                      POST   ok   ok   ok   403  403  403  403  403  403  in
 # The one-click actions are require_POST (inside la_staff_required: partners still 403).
-cases:flag-remove                   GET    405  405  405  403  403  403  403  403  in
-cases:flag-remove                   POST   ok   ok   ok   403  403  403  403  403  in
-cases:task-add                      GET    ok   ok   ok   403  403  403  403  403  in
-cases:task-add                      POST   ok   ok   ok   403  403  403  403  403  in
-cases:task-done                     GET    405  405  405  403  403  403  403  403  in
-cases:task-done                     POST   ok   ok   ok   403  403  403  403  403  in
-cases:enquiry-add                   GET    ok   ok   ok   403  403  403  403  403  in
-cases:enquiry-add                   POST   ok   ok   ok   403  403  403  403  403  in
-cases:enquiry-not-applicable        GET    ok   ok   ok   403  403  403  403  403  in
-cases:enquiry-not-applicable        POST   ok   ok   ok   403  403  403  403  403  in
-cases:escalation-acknowledge        GET    405  405  405  403  403  403  403  403  in
-cases:escalation-acknowledge        POST   ok   ok   ok   403  403  403  403  403  in
-cases:escalation-resolve            GET    ok   ok   ok   403  403  403  403  403  in
-cases:escalation-resolve            POST   ok   ok   ok   403  403  403  403  403  in
+cases:flag-remove                   GET    405  405  405  403  403  403  403  403  403  in
+cases:flag-remove                   POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:task-add                      GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:task-add                      POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:task-done                     GET    405  405  405  403  403  403  403  403  403  in
+cases:task-done                     POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:enquiry-add                   GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:enquiry-add                   POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:enquiry-not-applicable        GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:enquiry-not-applicable        POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:escalation-acknowledge        GET    405  405  405  403  403  403  403  403  403  in
+cases:escalation-acknowledge        POST   ok   ok   ok   403  403  403  403  403  403  in
+cases:escalation-resolve            GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:escalation-resolve            POST   ok   ok   ok   403  403  403  403  403  403  in
 # Managers only: the officer is refused too.
-cases:enquiries-exhausted           GET    403  ok   ok   403  403  403  403  403  in
-cases:enquiries-exhausted           POST   403  ok   ok   403  403  403  403  403  in
-cases:approvals                     GET    403  ok   ok   403  403  403  403  403  in
-cases:approvals                     POST   403  ok   ok   403  403  403  403  403  in
+cases:enquiries-exhausted           GET    403  ok   ok   403  403  403  403  403  403  in
+cases:enquiries-exhausted           POST   403  ok   ok   403  403  403  403  403  403  in
+cases:approvals                     GET    403  ok   ok   403  403  403  403  403  403  in
+cases:approvals                     POST   403  ok   ok   403  403  403  403  403  403  in
 # require_POST comes before the manager check: a GET is 405 for the officer too.
-cases:closure-approve               GET    405  405  405  403  403  403  403  403  in
-cases:closure-approve               POST   403  ok   ok   403  403  403  403  403  in
-cases:closure-return                GET    403  ok   ok   403  403  403  403  403  in
-cases:closure-return                POST   403  ok   ok   403  403  403  403  403  in
+cases:closure-approve               GET    405  405  405  403  403  403  403  403  403  in
+cases:closure-approve               POST   403  ok   ok   403  403  403  403  403  403  in
+cases:closure-return                GET    403  ok   ok   403  403  403  403  403  403  in
+cases:closure-return                POST   403  ok   ok   403  403  403  403  403  403  in
 
 # --- the team's referral entry, school patterns, reports, matching, subject access ----------
-referrals:team-referral             GET    ok   ok   ok   403  403  403  403  403  in
-referrals:team-referral             POST   ok   ok   ok   403  403  403  403  403  in
-referrals:school-patterns           GET    ok   ok   ok   403  403  403  403  403  in
-referrals:school-patterns           POST   ok   ok   ok   403  403  403  403  403  in
-referrals:school-patterns-csv       GET    ok   ok   ok   403  403  403  403  403  in
-referrals:school-patterns-csv       POST   ok   ok   ok   403  403  403  403  403  in
+referrals:team-referral             GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:team-referral             POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:school-patterns           GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:school-patterns           POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:school-patterns-csv       GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:school-patterns-csv       POST   ok   ok   ok   403  403  403  403  403  403  in
 # The CME team's view of its schools: a school's own users are refused too.
-referrals:school-pattern            GET    ok   ok   ok   403  403  403  403  403  in
-referrals:school-pattern            POST   ok   ok   ok   403  403  403  403  403  in
-reports:cme-return                  GET    ok   ok   ok   403  403  403  403  403  in
-reports:cme-return                  POST   ok   ok   ok   403  403  403  403  403  in
+referrals:school-pattern            GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:school-pattern            POST   ok   ok   ok   403  403  403  403  403  403  in
+reports:cme-return                  GET    ok   ok   ok   403  403  403  403  403  403  in
+reports:cme-return                  POST   ok   ok   ok   403  403  403  403  403  403  in
 # Candidates are require_safe (GET and HEAD); "not the same" is a POST.
-matching:candidates                 GET    ok   ok   ok   403  403  403  403  403  in
-matching:candidates                 POST   405  405  405  403  403  403  403  403  in
-matching:merge                      GET    ok   ok   ok   403  403  403  403  403  in
-matching:merge                      POST   ok   ok   ok   403  403  403  403  403  in
-matching:not-the-same               GET    405  405  405  403  403  403  403  403  in
-matching:not-the-same               POST   ok   ok   ok   403  403  403  403  403  in
+matching:candidates                 GET    ok   ok   ok   403  403  403  403  403  403  in
+matching:candidates                 POST   405  405  405  403  403  403  403  403  403  in
+matching:merge                      GET    ok   ok   ok   403  403  403  403  403  403  in
+matching:merge                      POST   ok   ok   ok   403  403  403  403  403  403  in
+matching:not-the-same               GET    405  405  405  403  403  403  403  403  403  in
+matching:not-the-same               POST   ok   ok   ok   403  403  403  403  403  403  in
 # Subject access: managers only.
-privacy:subject-access              GET    403  ok   ok   403  403  403  403  403  in
-privacy:subject-access              POST   403  ok   ok   403  403  403  403  403  in
+privacy:subject-access              GET    403  ok   ok   403  403  403  403  403  403  in
+privacy:subject-access              POST   403  ok   ok   403  403  403  403  403  403  in
+# Who looked at a child and what changed (issue 11): managers and administrators only.
+privacy:child-audit                 GET    403  ok   ok   403  403  403  403  403  403  in
+privacy:child-audit                 POST   405  405  405  405  405  405  405  405  405  in
+privacy:child-audit-csv             GET    403  ok   ok   403  403  403  403  403  403  in
+privacy:child-audit-csv             POST   405  405  405  405  405  405  405  405  405  in
 
 # --- intake: partners send, and see only what their own organisation sent ------------------
 # What my organisation sent (the team is sent on to incoming/); the forms for each sender.
-referrals:mine                      GET    ok   ok   ok   ok   ok   ok   ok   ok   in
-referrals:mine                      POST   ok   ok   ok   ok   ok   ok   ok   ok   in
-referrals:deletion                  GET    ok   ok   ok   ok   ok   403  403  403  in
-referrals:deletion                  POST   ok   ok   ok   ok   ok   403  403  403  in
-referrals:new-pupil                 GET    ok   ok   ok   ok   ok   403  403  403  in
-referrals:new-pupil                 POST   ok   ok   ok   ok   ok   403  403  403  in
-referrals:referral                  GET    ok   ok   ok   ok   ok   ok   ok   403  in
-referrals:referral                  POST   ok   ok   ok   ok   ok   ok   ok   403  in
-referrals:other-la                  GET    ok   ok   ok   403  403  403  403  ok   in
-referrals:other-la                  POST   ok   ok   ok   403  403  403  403  ok   in
+referrals:mine                      GET    ok   ok   ok   ok   ok   ok   ok   ok   403  in
+referrals:mine                      POST   ok   ok   ok   ok   ok   ok   ok   ok   403  in
+referrals:deletion                  GET    ok   ok   ok   ok   ok   403  403  403  403  in
+referrals:deletion                  POST   ok   ok   ok   ok   ok   403  403  403  403  in
+referrals:new-pupil                 GET    ok   ok   ok   ok   ok   403  403  403  403  in
+referrals:new-pupil                 POST   ok   ok   ok   ok   ok   403  403  403  403  in
+referrals:referral                  GET    ok   ok   ok   ok   ok   ok   ok   403  403  in
+referrals:referral                  POST   ok   ok   ok   ok   ok   ok   ok   403  403  in
+referrals:other-la                  GET    ok   ok   ok   403  403  403  403  ok   403  in
+referrals:other-la                  POST   ok   ok   ok   403  403  403  403  ok   403  in
 # One submission from each sender: its own organisation and the team see it; nobody else
 # learns that it exists (404, not 403).
-referrals:submission@school-a       GET    ok   ok   ok   ok   404  404  404  404  in
-referrals:submission@school-a       POST   ok   ok   ok   ok   404  404  404  404  in
-referrals:submission@school-b       GET    ok   ok   ok   404  ok   404  404  404  in
-referrals:submission@school-b       POST   ok   ok   ok   404  ok   404  404  404  in
-referrals:submission@agency-a       GET    ok   ok   ok   404  404  ok   404  404  in
-referrals:submission@agency-a       POST   ok   ok   ok   404  404  ok   404  404  in
-referrals:submission@other-la       GET    ok   ok   ok   404  404  404  404  ok   in
-referrals:submission@other-la       POST   ok   ok   ok   404  404  404  404  ok   in
-referrals:submission@unknown        GET    404  404  404  404  404  404  404  404  in
-referrals:submission@unknown        POST   404  404  404  404  404  404  404  404  in
-referrals:import                    GET    ok   ok   ok   ok   ok   403  403  403  in
-referrals:import                    POST   ok   ok   ok   ok   ok   403  403  403  in
-referrals:import-template           GET    ok   ok   ok   ok   ok   403  403  403  in
-referrals:import-template           POST   ok   ok   ok   ok   ok   403  403  403  in
+referrals:submission@school-a       GET    ok   ok   ok   ok   404  404  404  404  403  in
+referrals:submission@school-a       POST   ok   ok   ok   ok   404  404  404  404  403  in
+referrals:submission@school-b       GET    ok   ok   ok   404  ok   404  404  404  403  in
+referrals:submission@school-b       POST   ok   ok   ok   404  ok   404  404  404  403  in
+referrals:submission@agency-a       GET    ok   ok   ok   404  404  ok   404  404  403  in
+referrals:submission@agency-a       POST   ok   ok   ok   404  404  ok   404  404  403  in
+referrals:submission@other-la       GET    ok   ok   ok   404  404  404  404  ok   403  in
+referrals:submission@other-la       POST   ok   ok   ok   404  404  404  404  ok   403  in
+referrals:submission@unknown        GET    404  404  404  404  404  404  404  404  403  in
+referrals:submission@unknown        POST   404  404  404  404  404  404  404  404  403  in
+referrals:import                    GET    ok   ok   ok   ok   ok   403  403  403  403  in
+referrals:import                    POST   ok   ok   ok   ok   ok   403  403  403  403  in
+referrals:import-template           GET    ok   ok   ok   ok   ok   403  403  403  403  in
+referrals:import-template           POST   ok   ok   ok   ok   ok   403  403  403  403  in
 # Imports: school A's batch, then one the team uploaded; committing is require_POST first.
-referrals:import-preview            GET    ok   ok   ok   ok   404  403  403  403  in
-referrals:import-preview            POST   ok   ok   ok   ok   404  403  403  403  in
-referrals:import-preview@team       GET    ok   ok   ok   404  404  403  403  403  in
-referrals:import-preview@team       POST   ok   ok   ok   404  404  403  403  403  in
-referrals:import-commit             GET    405  405  405  405  405  405  405  405  in
-referrals:import-commit             POST   ok   ok   ok   ok   404  403  403  403  in
+referrals:import-preview            GET    ok   ok   ok   ok   404  403  403  403  403  in
+referrals:import-preview            POST   ok   ok   ok   ok   404  403  403  403  403  in
+referrals:import-preview@team       GET    ok   ok   ok   404  404  403  403  403  403  in
+referrals:import-preview@team       POST   ok   ok   ok   404  404  403  403  403  403  in
+referrals:import-commit             GET    405  405  405  405  405  405  405  405  405  in
+referrals:import-commit             POST   ok   ok   ok   ok   404  403  403  403  403  in
 
 # --- triage: the CME team's incoming queue (school A's deletion return under ground (h)) ----
-referrals:incoming                  GET    ok   ok   ok   403  403  403  403  403  in
-referrals:incoming                  POST   ok   ok   ok   403  403  403  403  403  in
-referrals:triage                    GET    ok   ok   ok   403  403  403  403  403  in
-referrals:triage                    POST   ok   ok   ok   403  403  403  403  403  in
+referrals:incoming                  GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:incoming                  POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:triage                    GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:triage                    POST   ok   ok   ok   403  403  403  403  403  403  in
 # require_POST comes before la_staff_required on the triage actions: a GET is 405 for all.
-referrals:apply                     GET    405  405  405  405  405  405  405  405  in
-referrals:apply                     POST   ok   ok   ok   403  403  403  403  403  in
-referrals:open-case                 GET    405  405  405  405  405  405  405  405  in
-referrals:open-case                 POST   ok   ok   ok   403  403  403  403  403  in
-referrals:link                      GET    405  405  405  405  405  405  405  405  in
-referrals:link                      POST   ok   ok   ok   403  403  403  403  403  in
-referrals:no-action                 GET    405  405  405  405  405  405  405  405  in
-referrals:no-action                 POST   ok   ok   ok   403  403  403  403  403  in
-referrals:confirm                   GET    405  405  405  405  405  405  405  405  in
-referrals:confirm                   POST   ok   ok   ok   403  403  403  403  403  in
-referrals:close-case                GET    405  405  405  405  405  405  405  405  in
-referrals:close-case                POST   ok   ok   ok   403  403  403  403  403  in
+referrals:apply                     GET    405  405  405  405  405  405  405  405  405  in
+referrals:apply                     POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:open-case                 GET    405  405  405  405  405  405  405  405  405  in
+referrals:open-case                 POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:link                      GET    405  405  405  405  405  405  405  405  405  in
+referrals:link                      POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:no-action                 GET    405  405  405  405  405  405  405  405  405  in
+referrals:no-action                 POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:confirm                   GET    405  405  405  405  405  405  405  405  405  in
+referrals:confirm                   POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:close-case                GET    405  405  405  405  405  405  405  405  405  in
+referrals:close-case                POST   ok   ok   ok   403  403  403  403  403  403  in
 # The sender may see its return (so 403, not 404), the team alone records the confirmation.
-referrals:destination-confirm       GET    405  405  405  405  405  405  405  405  in
-referrals:destination-confirm       POST   ok   ok   ok   403  404  404  404  404  in
+referrals:destination-confirm       GET    405  405  405  405  405  405  405  405  405  in
+referrals:destination-confirm       POST   ok   ok   ok   403  404  404  404  404  404  in
 
 # --- hand-overs to another authority ------------------------------------------------------
-referrals:handovers                 GET    ok   ok   ok   403  403  403  403  403  in
-referrals:handovers                 POST   ok   ok   ok   403  403  403  403  403  in
-referrals:handover                  GET    ok   ok   ok   403  403  403  403  403  in
-referrals:handover                  POST   ok   ok   ok   403  403  403  403  403  in
+referrals:handovers                 GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:handovers                 POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:handover                  GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:handover                  POST   ok   ok   ok   403  403  403  403  403  403  in
 # What Wirral receives: other authorities' users only (the team works the sending side).
-referrals:handovers-received        GET    403  403  403  403  403  403  403  ok   in
-referrals:handovers-received        POST   403  403  403  403  403  403  403  ok   in
-referrals:handover-reply            GET    403  403  403  403  403  403  403  ok   in
-referrals:handover-reply            POST   403  403  403  403  403  403  403  ok   in
+referrals:handovers-received        GET    403  403  403  403  403  403  403  ok   403  in
+referrals:handovers-received        POST   403  403  403  403  403  403  403  ok   403  in
+referrals:handover-reply            GET    403  403  403  403  403  403  403  ok   403  in
+referrals:handover-reply            POST   403  403  403  403  403  403  403  ok   403  in
 # A hand-over to Knowsley: Wirral's user is not told it exists.
-referrals:handover-reply@knowsley   GET    403  403  403  403  403  403  403  404  in
-referrals:handover-reply@knowsley   POST   403  403  403  403  403  403  403  404  in
+referrals:handover-reply@knowsley   GET    403  403  403  403  403  403  403  404  403  in
+referrals:handover-reply@knowsley   POST   403  403  403  403  403  403  403  404  403  in
+
+# --- the elective home education register (issue 10): the EHE team works it, the CME team
+# reads it and may record a parent's notice, managers acknowledge a child protection alert;
+# partners are refused before any lookup. The list and a record's page are require_safe.
+ehe:register                        GET    ok   ok   ok   403  403  403  403  403  ok   in
+ehe:register                        POST   405  405  405  405  405  405  405  405  405  in
+ehe:add                             GET    ok   ok   ok   403  403  403  403  403  ok   in
+ehe:add                             POST   ok   ok   ok   403  403  403  403  403  ok   in
+ehe:record                          GET    ok   ok   ok   403  403  403  403  403  ok   in
+ehe:record                          POST   405  405  405  405  405  405  405  405  405  in
+ehe:record@unknown                  GET    404  404  404  403  403  403  403  403  404  in
+ehe:record@unknown                  POST   405  405  405  405  405  405  405  405  405  in
+# Reviews and ending a record are the EHE team's alone (the CME team reads the record).
+ehe:review                          GET    403  403  403  403  403  403  403  403  ok   in
+ehe:review                          POST   403  403  403  403  403  403  403  403  ok   in
+ehe:end                             GET    403  403  403  403  403  403  403  403  ok   in
+ehe:end                             POST   403  403  403  403  403  403  403  403  ok   in
+# A child with a child protection plan withdrawn to home education: managers only.
+ehe:alert                           GET    403  ok   ok   403  403  403  403  403  403  in
+ehe:alert                           POST   403  ok   ok   403  403  403  403  403  403  in
 
 # --- public: no sign-in --------------------------------------------------------------------
-referrals:concern                   GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-referrals:concern                   POST   ok   ok   ok   ok   ok   ok   ok   ok   ok
-referrals:concern-received          GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-referrals:concern-received          POST   ok   ok   ok   ok   ok   ok   ok   ok   ok
+referrals:concern                   GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+referrals:concern                   POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+referrals:concern-received          GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+referrals:concern-received          POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 # /healthz: require_safe, open to all.
-operations:healthz                  GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-operations:healthz                  POST   405  405  405  405  405  405  405  405  405
+operations:healthz                  GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+operations:healthz                  POST   405  405  405  405  405  405  405  405  405  405
 # The system status page: administrators only (require_safe first).
-operations:status                   GET    403  403  ok   403  403  403  403  403  in
-operations:status                   POST   405  405  405  405  405  405  405  405  in
+operations:status                   GET    403  403  ok   403  403  403  403  403  403  in
+operations:status                   POST   405  405  405  405  405  405  405  405  405  in
 
 # --- accounts --------------------------------------------------------------------------------
 # Sign-in sends the signed-in on; LogoutView is POST only; password and second-factor
 # pages; the reset pages are open to all (the done pages are TemplateViews: no POST).
-accounts:sign-in                    GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:sign-in                    POST   ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:sign-out                   GET    405  405  405  405  405  405  405  405  in
-accounts:sign-out                   POST   ok   ok   ok   ok   ok   ok   ok   ok   in
-accounts:two-factor-setup           GET    ok   ok   ok   ok   ok   ok   ok   ok   in
-accounts:two-factor-setup           POST   ok   ok   ok   ok   ok   ok   ok   ok   in
-accounts:two-factor-verify          GET    ok   ok   ok   ok   ok   ok   ok   ok   in
-accounts:two-factor-verify          POST   ok   ok   ok   ok   ok   ok   ok   ok   in
-accounts:password-change            GET    ok   ok   ok   ok   ok   ok   ok   ok   in
-accounts:password-change            POST   ok   ok   ok   ok   ok   ok   ok   ok   in
-accounts:password-change-done       GET    ok   ok   ok   ok   ok   ok   ok   ok   in
-accounts:password-change-done       POST   405  405  405  405  405  405  405  405  in
-accounts:password-reset             GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:password-reset             POST   ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:password-reset-sent        GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:password-reset-sent        POST   405  405  405  405  405  405  405  405  405
-accounts:password-reset-confirm     GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:password-reset-confirm     POST   ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:password-reset-complete    GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:password-reset-complete    POST   405  405  405  405  405  405  405  405  405
+accounts:sign-in                    GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:sign-in                    POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:sign-out                   GET    405  405  405  405  405  405  405  405  405  in
+accounts:sign-out                   POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+accounts:two-factor-setup           GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+accounts:two-factor-setup           POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+accounts:two-factor-verify          GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+accounts:two-factor-verify          POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+accounts:password-change            GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+accounts:password-change            POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+accounts:password-change-done       GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+accounts:password-change-done       POST   405  405  405  405  405  405  405  405  405  in
+accounts:password-reset             GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:password-reset             POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:password-reset-sent        GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:password-reset-sent        POST   405  405  405  405  405  405  405  405  405  405
+accounts:password-reset-confirm     GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:password-reset-confirm     POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:password-reset-complete    GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:password-reset-complete    POST   405  405  405  405  405  405  405  405  405  405
 # The set-up link works for whoever holds it (anyone else signed in is signed out first); a
 # wrong token, or the two steps without the link, is a plain 404 for everyone.
-accounts:set-up-link                GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:set-up-link                POST   ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:set-up-link@wrong-token    GET    404  404  404  404  404  404  404  404  404
-accounts:set-up-link@wrong-token    POST   404  404  404  404  404  404  404  404  404
-accounts:set-up-password            GET    404  404  404  404  404  404  404  404  404
-accounts:set-up-password            POST   404  404  404  404  404  404  404  404  404
-accounts:set-up-password@invited    GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:set-up-password@invited    POST   ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:set-up-two-factor          GET    404  404  404  404  404  404  404  404  404
-accounts:set-up-two-factor          POST   404  404  404  404  404  404  404  404  404
-accounts:set-up-two-factor@invited  GET    ok   ok   ok   ok   ok   ok   ok   ok   ok
-accounts:set-up-two-factor@invited  POST   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:set-up-link                GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:set-up-link                POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:set-up-link@wrong-token    GET    404  404  404  404  404  404  404  404  404  404
+accounts:set-up-link@wrong-token    POST   404  404  404  404  404  404  404  404  404  404
+accounts:set-up-password            GET    404  404  404  404  404  404  404  404  404  404
+accounts:set-up-password            POST   404  404  404  404  404  404  404  404  404  404
+accounts:set-up-password@invited    GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:set-up-password@invited    POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:set-up-two-factor          GET    404  404  404  404  404  404  404  404  404  404
+accounts:set-up-two-factor          POST   404  404  404  404  404  404  404  404  404  404
+accounts:set-up-two-factor@invited  GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+accounts:set-up-two-factor@invited  POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+# User management: administrators only, refused before any lookup; resend and reactivate
+# are require_POST first (a GET is 405 for everyone signed in).
+accounts:users                      GET    403  403  ok   403  403  403  403  403  403  in
+accounts:users                      POST   403  403  ok   403  403  403  403  403  403  in
+accounts:user-invite                GET    403  403  ok   403  403  403  403  403  403  in
+accounts:user-invite                POST   403  403  ok   403  403  403  403  403  403  in
+accounts:user-detail                GET    403  403  ok   403  403  403  403  403  403  in
+accounts:user-detail                POST   403  403  ok   403  403  403  403  403  403  in
+accounts:user-detail@unknown        GET    403  403  404  403  403  403  403  403  403  in
+accounts:user-detail@unknown        POST   403  403  404  403  403  403  403  403  403  in
+accounts:user-resend                GET    405  405  405  405  405  405  405  405  405  in
+accounts:user-resend                POST   403  403  ok   403  403  403  403  403  403  in
+accounts:user-deactivate            GET    403  403  ok   403  403  403  403  403  403  in
+accounts:user-deactivate            POST   403  403  ok   403  403  403  403  403  403  in
+accounts:user-reactivate            GET    405  405  405  405  405  405  405  405  405  in
+accounts:user-reactivate            POST   403  403  ok   403  403  403  403  403  403  in
 # Ours, under admin/: the admin site's sign-in and change-password pages send people to the
 # site's own (throttled, two-factor) ones; a signed-in non-administrator is refused.
-admin-sign-in                       GET    403  403  ok   403  403  403  403  403  in
-admin-sign-in                       POST   403  403  ok   403  403  403  403  403  in
-/admin/password_change/             GET    ok   ok   ok   ok   ok   ok   ok   ok   in
-/admin/password_change/             POST   ok   ok   ok   ok   ok   ok   ok   ok   in
+admin-sign-in                       GET    403  403  ok   403  403  403  403  403  403  in
+admin-sign-in                       POST   403  403  ok   403  403  403  403  403  403  in
+/admin/password_change/             GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   in
+/admin/password_change/             POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   in
 # Views this project adds inside Django admin: its staff check sends the signed-in to its
 # sign-in (which refuses them, above); sign-in is asked for first.
-admin:accounts_user_set_up_link     GET    ain  ain  ok   ain  ain  ain  ain  ain  in
-admin:accounts_user_set_up_link     POST   ain  ain  ok   ain  ain  ain  ain  ain  in
+admin:accounts_user_set_up_link     GET    ain  ain  ok   ain  ain  ain  ain  ain  ain  in
+admin:accounts_user_set_up_link     POST   ain  ain  ok   ain  ain  ain  ain  ain  ain  in
 """
 # fmt: on
 
@@ -319,6 +361,13 @@ KWARGS: dict[str, dict[str, str]] = {
             "enquiries-exhausted",
         ]
     },
+    **{
+        f"accounts:{name}": {"public_id": "newcomer_public_id"}
+        for name in ["user-detail", "user-resend", "user-deactivate", "user-reactivate"]
+    },
+    "accounts:user-detail@unknown": {"public_id": "unknown"},
+    "privacy:child-audit": {"public_id": "child"},
+    "privacy:child-audit-csv": {"public_id": "child"},
     "cases:flag-remove": {**CASE, "code": "flag_code"},
     "cases:task-done": {**CASE, "task_id": "task"},
     "cases:escalation-acknowledge": {**CASE, "escalation_id": "escalation"},
@@ -352,6 +401,8 @@ KWARGS: dict[str, dict[str, str]] = {
     "accounts:set-up-link@wrong-token": {"token": "wrong_token"},
     "accounts:password-reset-confirm": {"uidb64": "reset_uid", "token": "reset_token"},
     "admin:accounts_user_set_up_link": {"pk": "newcomer_pk"},
+    **{f"ehe:{name}": {"public_id": "ehe_record"} for name in ["record", "review", "end", "alert"]},
+    "ehe:record@unknown": {"public_id": "unknown"},
 }
 
 

@@ -39,22 +39,25 @@ def pages(officer: Any, school_user: Any) -> dict[str, Callable[[], object]]:
     from django.core.paginator import Paginator
     from django.http import QueryDict
 
-    from cmetrack.cases.filters import CaseFilter
+    from cmetrack.cases.filters import SELECT_FILTERS, CaseFilter
     from cmetrack.cases.selectors import (
         case_list,
         dashboard_figures,
+        open_escalation_totals,
         open_escalations,
         pending_closure_count,
     )
     from cmetrack.cases.task_selectors import task_counts, tasks_in_window
-    from cmetrack.referrals.selectors import incoming_queue, my_submissions
+    from cmetrack.cases.views.pages import DASHBOARD_ESCALATIONS, PAGE_SIZE
+    from cmetrack.referrals.selectors import incoming_waiting, my_submissions, queue_items
 
     def dashboard() -> object:
         figures = dashboard_figures(user=officer)
         return (
             list(figures.my_open_cases),
             list(figures.newest_referrals),
-            list(open_escalations(user=officer)),
+            list(open_escalations(user=officer)[:DASHBOARD_ESCALATIONS]),
+            open_escalation_totals(user=officer),
             pending_closure_count(user=officer),
             task_counts(user=officer, mine=True),
             task_counts(user=officer, mine=False),
@@ -63,18 +66,32 @@ def pages(officer: Any, school_user: Any) -> dict[str, Callable[[], object]]:
     def cases(query: str, page: int = 1) -> Callable[[], object]:
         def run() -> object:
             params = QueryDict(query)
-            found = CaseFilter(params or None, queryset=case_list(user=officer)).qs
-            shown = Paginator(found, 25).get_page(page)
-            return list(shown.object_list), shown.paginator.count
+            case_filter = CaseFilter(params or None, queryset=case_list(user=officer))
+            found = case_filter.qs
+            shown = Paginator(found, PAGE_SIZE).get_page(page)
+            # The filter form's options, as the page lists them (ModelChoiceIterator reads
+            # them with QuerySet.iterator(), a server-side cursor that is not captured here).
+            form = case_filter.form
+            options = [list(form.fields[name].choices) for name in SELECT_FILTERS]
+            return list(shown.object_list), shown.paginator.count, options
 
         return run
 
     def tasks(window: str, mine: bool) -> Callable[[], object]:
         def run() -> object:
-            shown = list(tasks_in_window(user=officer, window=window, mine=mine)[:500])
-            return shown, task_counts(user=officer, mine=mine)
+            found = tasks_in_window(user=officer, window=window, mine=mine)
+            shown = Paginator(found, PAGE_SIZE).get_page(1)
+            return (
+                list(shown.object_list),
+                shown.paginator.count,
+                task_counts(user=officer, mine=mine),
+            )
 
         return run
+
+    def incoming() -> object:
+        page = Paginator(incoming_waiting(user=officer), PAGE_SIZE).get_page(1)
+        return queue_items(page.object_list), page.paginator.count
 
     def submissions() -> object:
         page = Paginator(my_submissions(user=school_user), 25).get_page(1)
@@ -88,10 +105,11 @@ def pages(officer: Any, school_user: Any) -> dict[str, Callable[[], object]]:
         "case list, one status": cases("status=enquiries"),
         f"case list, officer {officer.pk}": cases(f"assigned_to={officer.pk}&open_only=true"),
         "case list, search by surname": cases("q=Smith"),
+        "case list, search by two names": cases("q=Smi+Jack"),
         "tasks: overdue, mine": tasks("overdue", True),
         "tasks: overdue, team": tasks("overdue", False),
         "tasks: this week, team": tasks("week", False),
-        "incoming queue": lambda: incoming_queue(user=officer),
+        "incoming queue": incoming,
         "school: my submissions": submissions,
     }
 

@@ -15,6 +15,7 @@ urlpatterns = [
     # Subject access keeps the audit/ address it had before privacy became its own app.
     path("audit/", include("cmetrack.privacy.urls")),
     path("reports/", include("cmetrack.reports.urls")),
+    path("ehe/", include("cmetrack.ehe.urls")),  # the home-education register
     path("", include("cmetrack.operations.urls")),  # /healthz and the system status page
     # One password door: admin's own sign-in sends people to the throttled, two-factor one.
     path("admin/login/", admin_sign_in, name="admin-sign-in"),

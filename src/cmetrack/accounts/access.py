@@ -125,3 +125,42 @@ def intake_user_required(view: ViewFunc) -> ViewFunc:
         return view(request, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+# Elective home education (issue 10): the EHE team works the register; the CME team may read it
+# (a child can move between the two registers) and record a parent's notice that reaches it;
+# partners and the public never see it.
+def is_ehe_officer(user: AnyUser) -> bool:
+    return _has_role(user, User.Role.EHE_OFFICER)
+
+
+def can_see_ehe(user: AnyUser) -> bool:
+    """The EHE register and a record's page, with the child's details the work needs."""
+    return is_ehe_officer(user) or is_la_staff(user)
+
+
+def can_record_ehe_notice(user: AnyUser) -> bool:
+    """A parent's written notice of home education may reach either team."""
+    return is_ehe_officer(user) or is_la_staff(user)
+
+
+def can_work_ehe(user: AnyUser) -> bool:
+    """Record reviews, end a record, judge home education unsuitable: the EHE team's work."""
+    return is_ehe_officer(user)
+
+
+def can_acknowledge_ehe_alert(user: AnyUser) -> bool:
+    """A child with a child protection plan withdrawn to home education is a manager's call."""
+    return is_manager(user)
+
+
+def ehe_viewer_required(view: ViewFunc) -> ViewFunc:
+    """Refuse anyone who may not see the EHE register with 403 (sign-in is enforced earlier)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_see_ehe(request.user):
+            raise PermissionDenied("This page is for the local authority's EHE and CME teams.")
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -31,7 +31,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_TRUSTED_PROXIES = ("127.0.0.1", "::1")
 # What a rate limit keys on when no address is known (a request with no REMOTE_ADDR, as a
 # Unix-socket connection has): one shared bucket, so such requests are limited together.
-UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a rate-limit key, not an address to bind
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a rate-limit key, not an address to bind # nosec B104
 
 
 def parse_address(text: str) -> Address | None:

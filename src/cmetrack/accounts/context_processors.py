@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .access import can_administer, can_work_cases, is_manager
+from .access import can_administer, can_see_ehe, can_work_cases, is_manager
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_work_cases": can_work_cases(user),
         "nav_is_manager": is_manager(user),
         "nav_can_administer": can_administer(user),
+        "nav_can_see_ehe": can_see_ehe(user),
     }

@@ -53,6 +53,8 @@ class User(AbstractUser):
         SCHOOL_USER = "school_user", "School user"
         AGENCY_USER = "agency_user", "Agency user"
         OTHER_LA_USER = "other_la_user", "Other local authority user"
+        # Works the elective home education register (cmetrack.ehe), not CME cases.
+        EHE_OFFICER = "ehe_officer", "EHE officer"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CME_OFFICER)
@@ -70,6 +72,7 @@ class User(AbstractUser):
     ROLE_ORGANISATION = {
         Role.CME_OFFICER: Organisation.Kind.LA_TEAM,
         Role.CME_MANAGER: Organisation.Kind.LA_TEAM,
+        Role.EHE_OFFICER: Organisation.Kind.LA_TEAM,
         Role.SCHOOL_USER: Organisation.Kind.SCHOOL,
         Role.AGENCY_USER: Organisation.Kind.AGENCY,
         Role.OTHER_LA_USER: Organisation.Kind.OTHER_LA,

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from .models import EnrolmentInvite
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from .access import AnyUser, can_administer
+from .models import EnrolmentInvite, Organisation, User
 from .services import token_hash
 
 
@@ -22,3 +31,91 @@ def enrolment_invite_find(*, token: str) -> EnrolmentInvite | None:
 def enrolment_invite_get(*, pk: int) -> EnrolmentInvite | None:
     """A link by id (kept in the holder's session between its steps), if it still works."""
     return EnrolmentInvite.objects.live().select_related("user", "device").filter(pk=pk).first()
+
+
+def authority_team() -> Organisation | None:
+    """The authority's own CME team: the LA team organisation with this installation's LA code
+    (CMETRACK_AUTHORITY_LA_CODE), or else the only LA team there is."""
+    teams = Organisation.objects.filter(kind=Organisation.Kind.LA_TEAM).order_by("pk")
+    own = teams.filter(la_code=settings.CMETRACK_AUTHORITY_LA_CODE).first()
+    if own is not None:
+        return own
+    found = list(teams[:2])
+    return found[0] if len(found) == 1 else None
+
+
+# --- user management (administrators only) --------------------------------------------------
+
+
+class InvitationState:
+    """Where a user's set-up stands, as the users list shows it."""
+
+    SET_UP = "Set up"
+    INVITED = "Invited"
+    EXPIRED = "Link expired"
+    NONE = "Not invited"
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    invitation: str
+    # When the live link stops working (INVITED only).
+    link_expires_at: datetime | None
+
+
+def _refuse_unless_administrator(by: AnyUser) -> None:
+    if not can_administer(by):
+        raise PermissionDenied("User management is for administrators.")
+
+
+def _with_invitation_state(users: QuerySet[User]) -> QuerySet[User]:
+    live = EnrolmentInvite.objects.live().filter(user=OuterRef("pk"))
+    return users.select_related("organisation").annotate(
+        link_live_until=Subquery(live.order_by("-expires_at").values("expires_at")[:1]),
+        link_used=Exists(
+            EnrolmentInvite.objects.filter(user=OuterRef("pk"), used_at__isnull=False)
+        ),
+        link_issued=Exists(EnrolmentInvite.objects.filter(user=OuterRef("pk"))),
+    )
+
+
+def _row(user: User) -> UserRow:
+    expires: datetime | None = getattr(user, "link_live_until", None)
+    if expires is not None:
+        state = InvitationState.INVITED
+    elif getattr(user, "link_used", False) or user.last_login is not None:
+        state = InvitationState.SET_UP
+    elif getattr(user, "link_issued", False):
+        state = InvitationState.EXPIRED
+    else:
+        state = InvitationState.NONE
+    return UserRow(user=user, invitation=state, link_expires_at=expires)
+
+
+def users_for_administration(*, by: AnyUser) -> list[UserRow]:
+    """Every account, with its invitation state: active first, then by name."""
+    _refuse_unless_administrator(by)
+    users = _with_invitation_state(User.objects.all()).order_by(
+        "-is_active", "first_name", "last_name", "username"
+    )
+    return [_row(user) for user in users]
+
+
+def user_for_administration(*, by: AnyUser, public_id: UUID | str) -> UserRow | None:
+    _refuse_unless_administrator(by)
+    try:
+        user = _with_invitation_state(User.objects.filter(public_id=public_id)).first()
+    except ValidationError:  # not a UUID
+        return None
+    return None if user is None else _row(user)
+
+
+def organisations_for_invitation(*, by: AnyUser) -> QuerySet[Organisation]:
+    """The organisations a new user can be placed in, by kind and name."""
+    _refuse_unless_administrator(by)
+    return Organisation.objects.select_related("school").order_by("kind", "name")
+
+
+def active_administrators() -> QuerySet[User]:
+    return User.objects.filter(role=User.Role.ADMIN, is_active=True)

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.models import Device
@@ -75,12 +77,21 @@ def security_event_record(*, user: User, event: str, actor: User | None, **detai
 # --- set-up links ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def enrolment_invite_issue(*, user: User, by: User) -> tuple[EnrolmentInvite, str]:
     """A new set-up link for `user`; returns the invite and its raw token, which is not kept
     anywhere and so can be shown once. Any earlier unused link for the user stops working."""
     if not can_administer(by):
         raise PermissionDenied("Only an administrator can issue a set-up link.")
+    return enrolment_invite_create(user=user, by=by)
+
+
+@transaction.atomic
+def enrolment_invite_create(
+    *, user: User, by: User | None, **detail: Any
+) -> tuple[EnrolmentInvite, str]:
+    """`enrolment_invite_issue` without its administrator check, for the one caller with no
+    administrator to ask: `cmetrack add-admin`, run by whoever runs the server (`by=None`;
+    `detail` says so on the audit entry). Everything else goes through the checked one."""
     if not user.is_active:
         raise EnrolmentError(f"{user} is disabled: make the account active first.")
     now = timezone.now()
@@ -101,6 +112,7 @@ def enrolment_invite_issue(*, user: User, by: User) -> tuple[EnrolmentInvite, st
         actor=by,
         invite=str(invite.public_id),
         expires_at=invite.expires_at.isoformat(),
+        **detail,
     )
     return invite, token
 
@@ -257,3 +269,25 @@ def password_set(*, user: User, password: str, how: str, lift_pause: bool = Fals
     security_event_record(user=user, event=how, actor=user)
     if lift_pause:
         axes_reset(username=user.get_username())
+
+
+# --- createsuperuser ------------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=User, dispatch_uid="cmetrack-new-superuser-is-an-administrator")
+def _new_superuser_is_an_administrator(
+    sender: type[User], instance: User, raw: bool = False, **kwargs: Any
+) -> None:
+    """Django's own `cmetrack createsuperuser` knows nothing of roles, so it would make a
+    "CME officer" of no organisation, whom the commands that record an acting user then refuse.
+    A new superuser nobody placed in an organisation becomes an administrator of the
+    authority's CME team (when `init-authority` has made it). Connected when this module is
+    imported, which Django admin's start-up does (admin.py imports it) in every process."""
+    if raw or not instance._state.adding or not instance.is_superuser:
+        return
+    if instance.organisation_id is not None:
+        return
+    from .selectors import authority_team  # the selectors import this module
+
+    instance.role = User.Role.ADMIN
+    instance.organisation = authority_team()

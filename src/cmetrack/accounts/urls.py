@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import two_factor, views
+from . import two_factor, user_admin_views, views
 from .forms import SignInForm
 
 app_name = "accounts"
@@ -23,6 +23,21 @@ urlpatterns = [
     path("set-up/password/", views.set_up_password, name="set-up-password"),
     path("set-up/two-factor/", views.set_up_two_factor, name="set-up-two-factor"),
     path("set-up/<str:token>/", views.set_up_link, name="set-up-link"),
+    # User management, for administrators.
+    path("users/", user_admin_views.user_list, name="users"),
+    path("users/invite/", user_admin_views.user_invite_page, name="user-invite"),
+    path("users/<uuid:public_id>/", user_admin_views.user_detail, name="user-detail"),
+    path("users/<uuid:public_id>/resend/", user_admin_views.user_resend, name="user-resend"),
+    path(
+        "users/<uuid:public_id>/deactivate/",
+        user_admin_views.user_deactivate_page,
+        name="user-deactivate",
+    ),
+    path(
+        "users/<uuid:public_id>/reactivate/",
+        user_admin_views.user_reactivate_page,
+        name="user-reactivate",
+    ),
     path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
     path(
         "password/changed/",

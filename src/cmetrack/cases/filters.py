@@ -1,17 +1,46 @@
 """Case list filters: status, officer, school, reason, flag, and one search box."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
 from cmetrack.children.models import VulnerabilityFlagType
 from cmetrack.schools.models import School
 
 from .forms import la_officers
 from .models import Case, MissingReason
-from .selectors import search_filter
+from .selectors import has_open_escalation, search_filter
 from .status import Status
+
+
+class _ListedChoices(ModelChoiceIterator):
+    """A select's options read once per form: a ModelChoiceField lists its query afresh each
+    time its choices are read, and a template's loop first counts them (COUNT, then SELECT,
+    for every select on every page). A chosen value is still checked against the query."""
+
+    def __iter__(self) -> Iterator[Any]:
+        listed: list[Any] | None = getattr(self.field, "_listed_choices", None)
+        if listed is None:
+            listed = list(super().__iter__())
+            self.field._listed_choices = listed
+        return iter(listed)
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
+class _ListedModelChoiceField(ModelChoiceField):
+    iterator = _ListedChoices
+
+
+class ModelSelectFilter(django_filters.ModelChoiceFilter):
+    field_class = _ListedModelChoiceField
+
+
+SELECT_FILTERS = ("assigned_to", "last_school", "primary_reason", "flag")
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -20,18 +49,30 @@ class CaseFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     open_only = django_filters.BooleanFilter(label="Open cases only", method="filter_open")
-    assigned_to = django_filters.ModelChoiceFilter(
-        label="Officer", queryset=lambda request: la_officers(), empty_label="Any officer"
+    # Not a field on the page: the dashboard's escalations panel links here for all of them.
+    escalated = django_filters.BooleanFilter(
+        label="With an unresolved escalation", method="filter_escalated"
     )
-    last_school = django_filters.ModelChoiceFilter(
-        label="Last school", queryset=School.objects.all(), empty_label="Any school"
+    # Each option needs its key and label only: the whole rows (a school has ~20 columns, an
+    # officer their password hash) were loaded for every option on every page.
+    assigned_to = ModelSelectFilter(
+        label="Officer",
+        queryset=lambda request: la_officers().only("username", "first_name", "last_name"),
+        empty_label="Any officer",
     )
-    primary_reason = django_filters.ModelChoiceFilter(
-        label="Main reason", queryset=MissingReason.objects.all(), empty_label="Any reason"
+    last_school = ModelSelectFilter(
+        label="Last school",
+        queryset=School.objects.only("name", "urn"),
+        empty_label="Any school",
     )
-    flag = django_filters.ModelChoiceFilter(
+    primary_reason = ModelSelectFilter(
+        label="Main reason",
+        queryset=MissingReason.objects.only("label"),
+        empty_label="Any reason",
+    )
+    flag = ModelSelectFilter(
         label="Flag",
-        queryset=VulnerabilityFlagType.objects.all(),
+        queryset=VulnerabilityFlagType.objects.only("label"),
         method="filter_flag",
         empty_label="Any flag",
     )
@@ -41,10 +82,13 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["q", "status", "assigned_to", "last_school", "primary_reason", "flag"]
 
     def filter_search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return queryset.filter(search_filter(value)).distinct()
+        return queryset.filter(search_filter(value))
 
     def filter_open(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
         return queryset.exclude(status=Status.CLOSED) if value else queryset
+
+    def filter_escalated(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+        return queryset.filter(has_open_escalation()) if value else queryset
 
     def filter_flag(
         self, queryset: QuerySet[Case], name: str, value: VulnerabilityFlagType | None

@@ -1,4 +1,5 @@
-"""Form fields shared by every form that records a referral (the CME team's and the partners').
+"""Form fields shared by every form that records a referral (the CME team's and the partners'),
+and the hidden case version every form that changes a case carries (docs/concurrent-edits.md).
 
 Reference data is effective-dated, so the choices are worked out per form instance (today's
 list), never once at import time.
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
@@ -126,3 +128,43 @@ def date_field(label: str, required: bool = False, help_text: str = "") -> GdsDa
     field = GdsDateField(label=label, required=required, help_text=help_text)
     field.require_all_fields = False
     return field
+
+
+# A version no case reaches, and no database integer column refuses (PositiveIntegerField).
+_VERSION_LIMIT = 2**31 - 1
+OUT_OF_DATE = "This page could not be read: go back to the case and open it again"
+
+
+class CaseVersionField(forms.CharField):
+    """The version of the case a form was opened at, in a hidden input, so the service can
+    refuse the form if the case changed since (services.CaseChanged). Blank is no version: the
+    change goes ahead as a service call without one would (an old tab, a script)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = str(super().to_python(value)).strip()
+        if not text:
+            return None
+        if not text.isdecimal() or not 1 <= int(text) <= _VERSION_LIMIT:
+            raise ValidationError(OUT_OF_DATE, code="bad_version")
+        return int(text)
+
+
+class CaseVersionMixin(forms.Form):
+    """A form that changes a case: carries `version`. The view fills the version in when it
+    shows the form (case_action_page); a version that cannot be read is an error on the whole
+    form, since the field is hidden and there is nothing on the page to correct."""
+
+    version = CaseVersionField()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "version" in self.errors:
+            self.errors.pop("version")
+            self.add_error(None, OUT_OF_DATE)
+        return data

@@ -16,6 +16,7 @@ from cmetrack.core.closure_rules import EVIDENCE_EXAMPLE
 from cmetrack.core.upn import normalise_upn, validate_upn
 
 from .form_fields import (
+    CaseVersionMixin,
     GdsDateField,
     effective,
     flags_field,
@@ -255,11 +256,12 @@ class ReferralForm(forms.Form):
 def _simple_helper(*fields: Any, submit: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the template owns the <form>
+    helper.render_hidden_fields = True  # the case version (CaseVersionMixin)
     helper.layout = Layout(*fields, Submit("submit", submit))
     return helper
 
 
-class StatusForm(forms.Form):
+class StatusForm(CaseVersionMixin):
     status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
     note = forms.CharField(
         label="Why (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -280,7 +282,7 @@ class StatusForm(forms.Form):
         )
 
 
-class AssignForm(forms.Form):
+class AssignForm(CaseVersionMixin):
     officer = forms.ModelChoiceField(
         label="Officer",
         queryset=User.objects.none(),
@@ -306,7 +308,7 @@ class NoteForm(forms.Form):
         self.helper = _simple_helper(Field.textarea("text"), submit="Add note")
 
 
-class CloseForm(forms.Form):
+class CloseForm(CaseVersionMixin):
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=Outcome.choices,
@@ -345,7 +347,7 @@ class CloseForm(forms.Form):
         return value
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(CaseVersionMixin):
     category = forms.ChoiceField(
         label="Type of case",
         choices=Category.choices,
@@ -369,7 +371,7 @@ class CategoryForm(forms.Form):
         )
 
 
-class PrimaryReasonForm(forms.Form):
+class PrimaryReasonForm(CaseVersionMixin):
     primary_reason = primary_reason_field("Main reason the child is missing education")
     note = forms.CharField(
         label="Why (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -411,7 +413,7 @@ class NotApplicableForm(forms.Form):
         )
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(CaseVersionMixin):
     reason = forms.CharField(
         label="Why is the case being reopened?",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -423,7 +425,7 @@ class ReopenForm(forms.Form):
         self.helper = _simple_helper(Field.textarea("reason"), submit="Reopen case")
 
 
-class FlagForm(forms.Form):
+class FlagForm(CaseVersionMixin):
     flag_type = forms.ModelChoiceField(
         label="Flag",
         queryset=VulnerabilityFlagType.objects.none(),
@@ -444,7 +446,16 @@ class FlagForm(forms.Form):
         )
 
 
-class RiskForm(forms.Form):
+class FlagRemoveForm(CaseVersionMixin):
+    """Removing a flag is a button on the case page; this form only carries the version, and
+    is shown as a page of its own when the case changed since that page was opened."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _simple_helper(submit="Remove flag")
+
+
+class RiskForm(CaseVersionMixin):
     risk_level = forms.ChoiceField(
         label="Risk", choices=RiskLevel.choices, widget=forms.RadioSelect
     )

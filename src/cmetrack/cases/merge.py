@@ -6,7 +6,7 @@ from cmetrack.children.models import Child
 from cmetrack.matching.merge_registry import MergeParticipant
 
 from .models import Case
-from .services import case_add_note
+from .services import case_add_note, case_version_bump
 from .status import Status
 
 
@@ -31,7 +31,12 @@ def _one_open_case(source: Child, target: Child) -> str:
 
 
 def _note_on_open_case(target: Child, summary: str, by: User) -> None:
-    """The kept record's open case says what was merged into it."""
+    """The kept record's open case says what was merged into it. Every case now on the kept
+    record changed (moved to it, or its child's particulars did): each version moves on, so a
+    form opened on one before the merge is refused rather than applied to a case it no longer
+    describes (docs/concurrent-edits.md)."""
+    for moved in target.cases.order_by("pk"):
+        case_version_bump(moved)
     case = _open_case(target)
     if case is not None:
         case_add_note(case=case, text=summary, by=by)

@@ -121,10 +121,15 @@ class Case(models.Model):
     closed_on = models.DateField(null=True, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moved on by every change made through the services (services.common.case_version_bump);
+    # a form carries the version it was opened at, so a stale form is refused, not applied over
+    # a change its officer never saw (docs/concurrent-edits.md).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-referral_date", "-opened_at"]
         constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),
             models.UniqueConstraint(
                 fields=["child"],
                 condition=~Q(status=Status.CLOSED),
@@ -174,6 +179,9 @@ class CaseEvent(models.Model):
     )
     occurred_at = models.DateTimeField(db_index=True)
     payload = models.JSONField(default=dict, blank=True)
+    # The case's version once this event's change was made: a stale form's conflict page lists
+    # the events after the version it was opened at. Empty on events from before versions.
+    case_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

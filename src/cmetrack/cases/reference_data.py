@@ -16,11 +16,17 @@ def ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
     from cmetrack.children.models import VulnerabilityFlagType
 
     using = kwargs.get("using", "default")
-    reasons = import_module("cmetrack.cases.migrations.0002_missing_reasons").REASONS
+    reasons = [
+        (code, label, order * 10)
+        for order, (code, label) in enumerate(
+            import_module("cmetrack.cases.migrations.0002_missing_reasons").REASONS, start=1
+        )
+    ]
+    reasons += import_module("cmetrack.cases.migrations.0009_ground_reason_defaults").REASONS
     if MissingReason.objects.using(using).count() < len(reasons):
-        for order, (code, label) in enumerate(reasons, start=1):
+        for code, label, order in reasons:
             MissingReason.objects.using(using).get_or_create(
-                code=code, defaults={"label": label, "display_order": order * 10}
+                code=code, defaults={"label": label, "display_order": order}
             )
     flags = import_module("cmetrack.children.migrations.0002_vulnerability_flag_types").FLAGS
     if VulnerabilityFlagType.objects.using(using).count() < len(flags):

@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
 
-from .form_fields import effective
+from .form_fields import CaseVersionMixin, effective
 from .models import EnquiryCheck, EnquiryCheckType
 
 DATE_HELP = "For example, 27/3/2027"
@@ -17,6 +17,7 @@ DATE_HELP = "For example, 27/3/2027"
 def _helper(*fields: Any, submit: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the template owns the <form>
+    helper.render_hidden_fields = True  # the case version, on forms that carry one
     helper.layout = Layout(*fields, Submit("submit", submit))
     return helper
 
@@ -113,7 +114,7 @@ class ReturnClosureForm(forms.Form):
         self.helper = _helper(Field.textarea("reason"), submit="Send back")
 
 
-class EnquiriesExhaustedForm(forms.Form):
+class EnquiriesExhaustedForm(CaseVersionMixin):
     off_roll_date = _date_field("Agreed off-roll date", required=False)
     note = forms.CharField(
         label="Why enquiries are exhausted",

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cmetrack.accounts.access import AnyUser, is_la_staff, is_manager
-from cmetrack.children.models import ChildFlag
+from cmetrack.children.models import Child, ChildFlag, FormerUpn, OtherName
 from cmetrack.core.upn import normalise_upn
 
 from .events import describe
@@ -67,7 +67,8 @@ def _as_date(text: str) -> date | None:
 
 
 def search_filter(query: str) -> Q:
-    """One box for a name, a UPN or a date of birth, as officers type them on the phone."""
+    """One box for a name, a UPN or a date of birth, as officers type them on the phone. Each
+    case matches once (no joins to tables with several rows a child): no DISTINCT needed."""
     text = query.strip()
     if not text:
         return Q()
@@ -75,16 +76,17 @@ def search_filter(query: str) -> Q:
         return Q(child__date_of_birth=dob)
     upn = normalise_upn(text)
     if _UPN_SHAPE.match(upn):
-        return Q(child__upn=upn) | Q(child__former_upns__upn=upn)
+        return Q(child__upn=upn) | Q(child__in=FormerUpn.objects.filter(upn=upn).values("child"))
     if text.upper().startswith("CME-"):
         return Q(reference__iexact=text)
     condition = Q()
     for word in text.split():
-        condition &= (
-            Q(child__forenames__icontains=word)
-            | Q(child__surname__icontains=word)
-            | Q(child__other_names__forenames__icontains=word)
-            | Q(child__other_names__surname__icontains=word)
+        # Each name table is searched on its own (children, then other names), not through
+        # a join: one table's OR of forenames and surname is what PostgreSQL's trigram indexes
+        # (children/migrations/0005_child_name_trigram.py) serve, and no row comes out twice.
+        names = Q(forenames__icontains=word) | Q(surname__icontains=word)
+        condition &= Q(child__in=Child.objects.filter(names)) | Q(
+            child__in=OtherName.objects.filter(names).values("child")
         )
     return condition
 
@@ -146,6 +148,26 @@ def open_escalations(*, user: AnyUser) -> QuerySet[Escalation]:
         )
         .order_by("raised_at")
     )
+
+
+@dataclass(frozen=True)
+class EscalationTotals:
+    escalations: int
+    cases: int
+
+
+def open_escalation_totals(*, user: AnyUser) -> EscalationTotals:
+    """How many unresolved escalations there are, and on how many cases: the dashboard shows
+    the oldest few and links to the case list of them all (`has_open_escalation`)."""
+    found = Escalation.objects.filter(
+        resolved_at__isnull=True, case__in=cases_visible_to(user)
+    ).aggregate(escalations=Count("id"), cases=Count("case", distinct=True))
+    return EscalationTotals(escalations=found["escalations"], cases=found["cases"])
+
+
+def has_open_escalation() -> Exists:
+    """A case with an unresolved escalation (for filtering cases)."""
+    return Exists(Escalation.objects.filter(case=OuterRef("pk"), resolved_at__isnull=True))
 
 
 def pending_closure_count(*, user: AnyUser) -> int:

@@ -47,11 +47,17 @@ class Child(models.Model):
     anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moved on by every change to the record made through the services
+    # (services.child_version_bump), so a form opened on an older version can be refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name_plural = "children"
         ordering = ["surname", "forenames"]
         indexes = [models.Index(fields=["surname", "forenames", "date_of_birth"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="child_version_positive")
+        ]
 
     def __str__(self) -> str:
         return self.full_name

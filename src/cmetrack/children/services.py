@@ -1,9 +1,14 @@
-"""Writes to a child's record. Keyword-only, one transaction each, audited (auditlog)."""
+"""Writes to a child's record. Keyword-only, one transaction each, audited (auditlog).
+
+Every change moves the child's `version` on (child_version_bump); a service given the
+`expected_version` a form was opened at refuses a stale form (ChildChanged), as the case
+services do (docs/concurrent-edits.md)."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cmetrack.accounts.models import User
@@ -25,6 +30,39 @@ from .models import (
 
 class ChildError(Exception):
     """A change to a child's record that cannot be made; the message is shown to the user."""
+
+
+class ChildChanged(ChildError):
+    """The record moved on since the form was opened: refused rather than laid over a change
+    its user never saw. `child` is the record as it is now; `expected` the form's version."""
+
+    def __init__(self, child: Child, expected: int) -> None:
+        super().__init__(f"{child.full_name}'s record changed since you opened it.")
+        self.child = child
+        self.expected = expected
+
+
+def child_locked(child: Child, expected_version: int | None = None) -> Child:
+    """Re-read the child under a row lock (inside the caller's transaction) and refuse
+    (ChildChanged) if it is no longer at `expected_version`, the version a form was opened at.
+    Without one (imports, intake, merges, the demo) the change goes ahead."""
+    locked = Child.objects.select_for_update().get(pk=child.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ChildChanged(locked, expected_version)
+    return locked
+
+
+def child_version_bump(child: Child) -> None:
+    """Move the child's version on, as UPDATE ... SET version = version + 1 WHERE version = the
+    version read; call it inside the transaction that changes the record (its particulars,
+    addresses, names, flags, a merge). Refused (ChildChanged) if the row moved on anyway.
+    A separate UPDATE, so the audit log's record lists what changed, not the counter."""
+    moved = Child.objects.filter(pk=child.pk, version=child.version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not moved:
+        raise ChildChanged(Child.objects.get(pk=child.pk), child.version)
+    child.version += 1
 
 
 @dataclass(frozen=True)
@@ -109,6 +147,7 @@ def child_add_referral_details(*, child: Child, data: ChildData, by: User | None
     """A new referral for a known child may bring what the record lacks: a UPN, a newer
     address, another carer. Add those (never overwrite), and say what was added."""
     added: list[str] = []
+    child = child_locked(child)
     with acting_as(by):
         upn = normalise_upn(data.upn) if data.upn else ""
         if upn and not child.upn:
@@ -135,6 +174,8 @@ def child_add_referral_details(*, child: Child, data: ChildData, by: User | None
                     has_parental_responsibility=contact.has_parental_responsibility,
                 )
                 added.append("parent or carer")
+    if added:
+        child_version_bump(child)
     return added
 
 
@@ -156,6 +197,7 @@ def child_flag_add(
     *, child: Child, flag_type: VulnerabilityFlagType, by: User, note: str = ""
 ) -> ChildFlag:
     """Call inside the caller's transaction; the case service records the timeline event."""
+    child = child_locked(child)
     already = ChildError(f"{child.full_name} already has the flag “{flag_type.label}”.")
     if child.flags.filter(flag_type=flag_type, removed_at__isnull=True).exists():
         raise already
@@ -163,11 +205,13 @@ def child_flag_add(
         # Two officers adding the same flag at once both pass the check above; the database's
         # one_active_flag_of_each_type constraint lets one in, and the other is told so.
         with transaction.atomic(), acting_as(by):
-            return ChildFlag.objects.create(
+            flag = ChildFlag.objects.create(
                 child=child, flag_type=flag_type, note=note, added_by=by
             )
     except IntegrityError:
         raise already from None
+    child_version_bump(child)
+    return flag
 
 
 def child_flag_remove(*, flag: ChildFlag, by: User) -> None:
@@ -176,6 +220,7 @@ def child_flag_remove(*, flag: ChildFlag, by: User) -> None:
     with acting_as(by):
         flag.removed_at = timezone.now()
         flag.save(update_fields=["removed_at"])
+    child_version_bump(child_locked(flag.child))
 
 
 # --- details the referral form does not take: ethnicity, SEN, other names, history ---------
@@ -202,8 +247,10 @@ def child_details_update(
     by: User,
     ethnicity: str | None = None,
     sen_status: str | None = None,
+    expected_version: int | None = None,
 ) -> Child:
     """Set the child's ethnicity and SEN status; a value left as None is not changed."""
+    child = child_locked(child, expected_version)
     _check_writable(child)
     changed: list[str] = []
     if ethnicity is not None:
@@ -219,6 +266,7 @@ def child_details_update(
             child.sen_status = sen_status
             changed.append("sen_status")
     if changed:
+        child_version_bump(child)
         with acting_as(by):
             child.save(update_fields=[*changed, "updated_at"])
     return child
@@ -226,9 +274,16 @@ def child_details_update(
 
 @transaction.atomic
 def child_other_name_add(
-    *, child: Child, kind: str, by: User, forenames: str = "", surname: str = ""
+    *,
+    child: Child,
+    kind: str,
+    by: User,
+    forenames: str = "",
+    surname: str = "",
+    expected_version: int | None = None,
 ) -> OtherName:
     """Record a name the child is also known by (matching searches these too)."""
+    child = child_locked(child, expected_version)
     _check_writable(child)
     forenames, surname = forenames.strip(), surname.strip()
     if kind not in OtherName.Kind.values:
@@ -243,6 +298,7 @@ def child_other_name_add(
             surname.casefold(),
         ):
             raise ChildError(f"“{known}” is already recorded for {child.full_name}.")
+    child_version_bump(child)
     with acting_as(by):
         return OtherName.objects.create(
             child=child, kind=kind, forenames=forenames, surname=surname
@@ -250,8 +306,11 @@ def child_other_name_add(
 
 
 @transaction.atomic
-def child_former_upn_add(*, child: Child, upn: str, by: User) -> FormerUpn:
+def child_former_upn_add(
+    *, child: Child, upn: str, by: User, expected_version: int | None = None
+) -> FormerUpn:
     """Record a UPN the child no longer uses, such as a temporary one; children match on it."""
+    child = child_locked(child, expected_version)
     _check_writable(child)
     upn = normalise_upn(upn)
     problems = validate_upn(upn)
@@ -261,13 +320,19 @@ def child_former_upn_add(*, child: Child, upn: str, by: User) -> FormerUpn:
         raise ChildError(f"{upn} is {child.full_name}'s current UPN, not a former one.")
     if child.former_upns.filter(upn=upn).exists():
         raise ChildError(f"{upn} is already recorded as a former UPN of {child.full_name}.")
+    child_version_bump(child)
     with acting_as(by):
         return FormerUpn.objects.create(child=child, upn=upn)
 
 
 @transaction.atomic
 def child_address_add(
-    *, child: Child, data: AddressData, by: User, date_to: date | None = None
+    *,
+    child: Child,
+    data: AddressData,
+    by: User,
+    date_to: date | None = None,
+    expected_version: int | None = None,
 ) -> Address:
     """Add an address to the child's history.
 
@@ -275,6 +340,7 @@ def child_address_add(
     the new current address: every open address ends the day before it starts (today, when the
     start is not known). Refused, writing nothing, if an address would end before it starts.
     """
+    child = child_locked(child, expected_version)
     _check_writable(child)
     if data.state not in Address.State.values:
         raise ChildError(f"“{data.state}” is not an address state.")
@@ -295,6 +361,7 @@ def child_address_add(
                 "The new address must start after the current one, which started on "
                 f"{address.date_from:%-d %B %Y}."
             )
+    child_version_bump(child)
     with acting_as(by):
         for address in closing:
             address.date_to = ended

@@ -18,7 +18,7 @@ class Route(StrEnum):
 
     OPEN_CASE = "open_case"  # a CME case (or enquiry) is opened
     # Recorded with an EHE flag; the EHE team takes it on.
-    PASS_TO_EHE = "pass_to_ehe"  # noqa: S105 (not a password)
+    PASS_TO_EHE = "pass_to_ehe"  # noqa: S105 (not a password)  # nosec B105
     RECORD_ONLY = "record_only"  # recorded; no CME action
 
     @property
@@ -123,7 +123,9 @@ GROUNDS: dict[str, Ground] = {
             "No longer lives within reasonable distance of the school",
             "CME enquiry unless the destination school is confirmed",
             Route.OPEN_CASE,
-            reason_code="moves-regularly",
+            # The destination is not confirmed (or the case would not open): not "family moves
+            # regularly", which is a pattern of moves the school has not reported.
+            reason_code="moved-destination-unknown",
             destination_closes=True,
         ),
         Ground(
@@ -170,14 +172,15 @@ GROUNDS: dict[str, Ground] = {
             "Boarder whose fees are unpaid",
             "CME enquiry",
             Route.OPEN_CASE,
-            reason_code="removed-by-parents",
+            # The school removed the pupil over unpaid fees: the parents did not withdraw them.
+            reason_code="left-independent-no-place",
         ),
         Ground(
             "n",
             "Ceased to be a pupil at an independent or non-maintained special school",
             "CME enquiry unless the destination is confirmed",
             Route.OPEN_CASE,
-            reason_code="other",
+            reason_code="left-independent-no-place",
             destination_closes=True,
         ),
         Ground(

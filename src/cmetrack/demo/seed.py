@@ -100,7 +100,7 @@ def seed_demo(
             )
         today = timezone.localdate()
         reasons, flag_types = _reference_data(today)
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # repeatable synthetic data, not a secret # nosec B311
         people = People(rng, today=today, faker_seed=seed)
         say(f"Creating {schools} schools, the organisations and the demo accounts...")
         school_rows = make_schools(rng, schools)

@@ -19,7 +19,7 @@ from .vocabulary import LA_CODE
 
 # Demo-only credentials, printed by the command on purpose. seed_demo refuses a database that
 # already holds cases and the command refuses a non-DEBUG installation unless forced.
-DEMO_PASSWORD = "cmetrack-demo-2026"  # noqa: S105
+DEMO_PASSWORD = "cmetrack-demo-2026"  # noqa: S105 - the published demo password # nosec B105
 DEMO_ACCOUNTS: tuple[tuple[str, str], ...] = (
     ("officer", "CME officer"),
     ("manager", "CME manager"),
@@ -27,6 +27,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, str], ...] = (
     ("school", "School user"),
     ("agency", "Agency user"),
     ("otherla", "Other local authority user (Liverpool)"),
+    ("ehe", "Elective home education officer"),
 )
 
 
@@ -55,6 +56,11 @@ class Accounts:
         users: dict[str, User] = {}
         for username, (role, org_key) in roles.items():
             users[username] = self._user(username, role, orgs[org_key], password)
+        # Named here rather than drawn, so the demo's other draws (and so its people) stay the
+        # same as before the EHE team had an account.
+        users["ehe"] = self._user(
+            "ehe", User.Role.EHE_OFFICER, orgs["la"], password, "Erin", "Hale"
+        )
         # Three more officers so the caseload can be shared out.
         for _ in range(3):
             first, last = self.en.first_name(), self.en.last_name()

@@ -139,7 +139,7 @@ def link_files(
         FROM {predictions.physical_name}
         WHERE match_probability >= ?
         ORDER BY left_id, match_probability DESC, right_id
-        """,  # noqa: S608 (the table name is Splink's own)
+        """,  # noqa: S608 (the table name is Splink's own) # nosec B608
         [float(threshold)],
     )
     out.parent.mkdir(parents=True, exist_ok=True)

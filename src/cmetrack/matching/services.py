@@ -24,6 +24,7 @@ from cmetrack.children.models import (
     OtherName,
     Sex,
 )
+from cmetrack.children.services import child_version_bump
 from cmetrack.core.upn import normalise_upn
 
 from .keys import blocking_keys
@@ -344,6 +345,9 @@ def child_merge(*, source: Child, target: Child, choices: dict[str, str], by: Us
         _move_decisions(source=source, target=target)
         source.merged_into = target
         source.save(update_fields=["merged_into", "updated_at"])
+        # Both records changed: a form opened on either before the merge is now stale.
+        child_version_bump(source)
+        child_version_bump(target)
     match_keys_refresh(source)
     match_keys_refresh(target)
     for participant in merge_participants():

@@ -29,6 +29,7 @@ from cmetrack.cases.models import Case, CaseEvent
 from cmetrack.cases.status import Status
 from cmetrack.children.models import Address, Child, ChildFlag, Contact, FormerUpn, OtherName
 from cmetrack.core.school_age import birthday
+from cmetrack.ehe.models import EheRecord, EheReview
 from cmetrack.matching.models import ChildMatchKey
 
 REMOVED = "[removed]"
@@ -64,10 +65,13 @@ def children_due_for_anonymising(today: date | None = None) -> QuerySet[Child]:
     born_before = _latest_reaching(retention_age(), today)
     closed_before = _latest_reaching(years_without_dob(), today)
     open_case = Case.objects.filter(child=models.OuterRef("pk")).exclude(status=Status.CLOSED)
+    # A child still on the home-education register is still the authority's business.
+    open_ehe = EheRecord.objects.filter(child=models.OuterRef("pk"), end_date__isnull=True)
     return (
         Child.objects.filter(anonymised_at__isnull=True, merged_into__isnull=True)
         .annotate(last_closed=Max("cases__closed_on"))
         .exclude(models.Exists(open_case))
+        .exclude(models.Exists(open_ehe))
         .filter(
             Q(date_of_birth__lte=born_before)
             | Q(date_of_birth__isnull=True, last_closed__lte=closed_before)
@@ -138,6 +142,8 @@ def child_anonymise(*, child: Child) -> AnonymiseResult:
         return AnonymiseResult(child.pk, 0, 0)
     if child.cases.exclude(status=Status.CLOSED).exists():
         raise ValueError("A child with an open case is never anonymised.")
+    if EheRecord.objects.filter(child=child, end_date__isnull=True).exists():
+        raise ValueError("A child on the home-education register is never anonymised.")
     touched: list[models.Model] = [child]
     deleted = 0
     with disable_auditlog():
@@ -161,6 +167,12 @@ def child_anonymise(*, child: Child) -> AnonymiseResult:
                     date_of_birth=dob.replace(day=1)
                 )
             touched.append(row)
+        # Reviews hang off the EHE record, one step further from the child than the walk goes.
+        for review in EheReview.objects.filter(record__child=child):
+            if _scrub_text_fields(review):
+                review.save()
+                scrubbed += 1
+            touched.append(review)
         for event in CaseEvent.objects.filter(case__child=child):
             event.payload = _scrub_payload(event.payload)
             event.save(update_fields=["payload"])

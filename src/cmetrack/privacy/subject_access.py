@@ -15,8 +15,10 @@ from typing import Any
 from uuid import UUID
 
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cmetrack.cases.events import describe
@@ -71,25 +73,63 @@ def _children_rows(
     return found
 
 
-def _audit_trail(objects: Iterable[models.Model]) -> list[dict[str, Any]]:
+def records_about(child: Child) -> list[models.Model]:
+    """Every record the subject-access document exports for this child: the child, each case
+    and its timeline, the rows pointing at either and those rows' own rows one level down (the
+    same walk as `subject_access_document`), and the rows of the child's own rows (a home-education
+    record's reviews), for the per-child audit page."""
+    found: list[models.Model] = [child]
+    for case in child.cases.all():
+        found.append(case)
+        found += list(case.events.all())
+        for rows in _children_rows(case, {CaseEvent}).values():
+            found += rows
+            for row in rows:
+                for sub_rows in _children_rows(row, set()).values():
+                    found += sub_rows
+    for rows in _children_rows(child, {Child, Case}).values():
+        found += rows
+        for row in rows:
+            for sub_rows in _children_rows(row, set()).values():
+                found += sub_rows
+    return found
+
+
+def audited_models(model: type[models.Model]) -> list[type[models.Model]]:
+    """The model and the models that extend it by table inheritance: a deletion return saved is
+    audited as a deletion return, under the key it shares with its submission, while the walk
+    from a case finds the submission."""
+    return [model, *(m for m in apps.get_models() if model in m._meta.get_parent_list())]
+
+
+def audit_entries_of(objects: Iterable[models.Model]) -> QuerySet[LogEntry]:
+    """django-auditlog's entries about these records (as saved, also under a subclass)."""
     by_type: dict[int, list[str]] = {}
+    types: dict[type[models.Model], list[int]] = {}
     for obj in objects:
-        ct = ContentType.objects.get_for_model(obj.__class__)
-        by_type.setdefault(ct.pk, []).append(str(obj.pk))
-    trail = []
+        if (cts := types.get(type(obj))) is None:
+            cts = types[type(obj)] = [
+                ContentType.objects.get_for_model(model).pk for model in audited_models(type(obj))
+            ]
+        for ct_pk in cts:
+            by_type.setdefault(ct_pk, []).append(str(obj.pk))
+    which = Q(pk__in=[])
     for ct_pk, pks in by_type.items():
-        for entry in LogEntry.objects.filter(
-            content_type_id=ct_pk, object_pk__in=pks
-        ).select_related("actor", "content_type"):
-            trail.append(
-                {
-                    "when": entry.timestamp.isoformat(),
-                    "who": str(entry.actor) if entry.actor else "the system",
-                    "action": entry.get_action_display(),
-                    "record": entry.content_type.model,
-                    "changed": sorted((entry.changes_dict or {}).keys()),
-                }
-            )
+        which |= Q(content_type_id=ct_pk, object_pk__in=pks)
+    return LogEntry.objects.filter(which)
+
+
+def _audit_trail(objects: Iterable[models.Model]) -> list[dict[str, Any]]:
+    trail = [
+        {
+            "when": entry.timestamp.isoformat(),
+            "who": str(entry.actor) if entry.actor else "the system",
+            "action": entry.get_action_display(),
+            "record": entry.content_type.model,
+            "changed": sorted((entry.changes_dict or {}).keys()),
+        }
+        for entry in audit_entries_of(objects).select_related("actor", "content_type")
+    ]
     return sorted(trail, key=lambda item: item["when"])
 
 
@@ -122,6 +162,10 @@ def subject_access_document(child: Child) -> dict[str, Any]:
     for name, rows in _children_rows(child, {Child, Case}).items():
         exported += rows
         related[name] = [record(r) for r in rows]
+        for row in rows:  # one level further: a home-education record's reviews
+            for sub_name, sub_rows in _children_rows(row, set()).items():
+                exported += sub_rows
+                related.setdefault(sub_name, []).extend(record(r) for r in sub_rows)
     return {
         "produced_at": timezone.now().isoformat(),
         "about": "Everything cmetrack holds about this child (UK GDPR article 15).",

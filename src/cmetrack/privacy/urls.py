@@ -10,4 +10,6 @@ urlpatterns = [
         views.subject_access_export,
         name="subject-access",
     ),
+    path("children/<uuid:public_id>/", views.child_audit, name="child-audit"),
+    path("children/<uuid:public_id>/export.csv", views.child_audit_export, name="child-audit-csv"),
 ]

@@ -416,3 +416,22 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.public_id.hex[:8]} ({self.original_name})"
+
+
+class ImportKnownChild(models.Model):
+    """A row of a batch's preview that is likely a child already held (the CME team's previews
+    only): kept with the child's id, not only as the text the page shows, so each showing of the
+    preview writes a view entry in that child's audit trail."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="known_children")
+    row = models.PositiveIntegerField()  # the file's row number, as the preview lists it
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["batch", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "row"], name="one_known_child_per_import_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.row} of {self.batch}"

@@ -6,6 +6,7 @@ organisation sent; anyone else sees nothing. A record outside the user's scope i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -128,17 +129,16 @@ def _new_pupil_return_required(new_pupil: NewPupilReturn, calendar: SchoolCalend
     )
 
 
-def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
-    """Submissions waiting to be triaged: escalated arrivals first, then by risk, then oldest
-    first; each with its statutory clock."""
+def incoming_waiting(*, user: AnyUser) -> QuerySet[Submission]:
+    """Submissions waiting to be triaged, in the queue's order: escalated arrivals first, then
+    by risk, then oldest first. Page it, then turn the page into rows with `queue_items`."""
     if not is_la_staff(user):
-        return []
-    today = timezone.localdate()
+        return Submission.objects.none()
     # Each kind's own table is read by key for the waiting rows (prefetch), not outer-joined:
     # on a register with tens of thousands of returns PostgreSQL hashes the whole of each kind's
     # table for the join, however short the queue. Only the fields the queue shows and its
     # clocks need are loaded from them (the rest of each row is the submission, loaded once).
-    waiting = (
+    return (
         Submission.objects.filter(triage_state=TriageState.NEW)
         .select_related("school", "organisation")
         .prefetch_related(
@@ -157,9 +157,15 @@ def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
         )
         .order_by("queue_priority", "received_at", "id")
     )
+
+
+def queue_items(submissions: Iterable[Submission]) -> list[QueueItem]:
+    """The queue's rows for these waiting submissions (a page of `incoming_waiting`), each
+    with its statutory clock."""
+    today = timezone.localdate()
     calendar = school_calendar()
     items = []
-    for s in waiting:
+    for s in submissions:
         clock, overdue = _clock(s, calendar, today)
         deletion: DeletionReturn | None = (
             getattr(s, "deletionreturn", None) if s.kind == Kind.DELETION else None
@@ -176,6 +182,11 @@ def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
             )
         )
     return items
+
+
+def incoming_queue(*, user: AnyUser) -> list[QueueItem]:
+    """The whole queue as rows (the page shows it a page at a time)."""
+    return queue_items(incoming_waiting(user=user))
 
 
 def _risk(submission: Submission) -> dict[str, Any]:

@@ -1,6 +1,5 @@
-"""The termly CME return page and its CSV, for the CME team."""
+"""The termly return page and its CSV, for the CME team."""
 
-import csv
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
@@ -9,8 +8,9 @@ from django.utils import timezone
 
 from cmetrack.accounts.access import la_staff_required
 
+from .csv_layout import write_return
 from .forms import CensusForm
-from .selectors import cme_return
+from .selectors import statutory_return
 
 
 def _census(request: HttpRequest) -> tuple[date, str]:
@@ -24,20 +24,12 @@ def _census(request: HttpRequest) -> tuple[date, str]:
 @la_staff_required
 def cme_return_view(request: HttpRequest) -> HttpResponse:
     census, error = _census(request)
-    report = cme_return(user=request.user, census=census)
+    report = statutory_return(user=request.user, census=census)
     assert report is not None
     if request.GET.get("format") == "csv" and not error:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="cme-return-{census}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["section", "breakdown", "category", "count"])
-        for section, breakdowns in (
-            (f"CME on {census:%d/%m/%Y}", report.on_census),
-            (f"CME at any time in {report.previous_year_label}", report.previous_year),
-        ):
-            for breakdown in breakdowns:
-                for label, count in breakdown.rows:
-                    writer.writerow([section, breakdown.title, label, count])
+        response["Content-Disposition"] = f'attachment; filename="statutory-return-{census}.csv"'
+        write_return(report, response)
         return response
     return render(
         request,

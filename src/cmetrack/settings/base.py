@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "cmetrack.children",
     "cmetrack.cases",
     "cmetrack.referrals",
+    "cmetrack.ehe",
     "cmetrack.matching",
     "cmetrack.reports",
     "cmetrack.privacy",
@@ -193,7 +194,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # A reset link in an email works for this long (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
-# --- Sign-in throttling (django-axes; docs/security-accounts.md) ---------------------------
+# --- Sign-in throttling (django-axes; docs/security.md) ----------------------------------
 # The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-
 # separated); gunicorn_config.py reads the same variable. accounts/client_address.py.
 CMETRACK_TRUSTED_PROXIES = env_list("CMETRACK_TRUSTED_PROXIES", "127.0.0.1,::1")
@@ -335,6 +336,9 @@ LOGGING = {
     "loggers": {
         # django-guid says "Header X-Request-ID was not found" on every request without one.
         "django_guid": {"level": "WARNING"},
+        # The development server's request lines (`make run`) go through our formatter too, so
+        # queries and set-up tokens are cut from them as from every other line.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

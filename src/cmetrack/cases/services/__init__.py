@@ -2,12 +2,12 @@
 event and (through auditlog) the audit record. Views, commands, intake and the demo seeder share
 them.
 
-One module per concern: `common` (the error, the timeline write, the team check, the row lock),
-`referral` (recording a referral, opening a case), `lifecycle` (status, closing, reopening),
-`casework` (assigning, notes, risk, intake's timeline lines), `flags`, `escalation`,
-`enquiries` (the checklist and "enquiries exhausted"), `approvals` (manager approval of a
-closure), `deadlines` (tasks and the daily job). Import from this package; the modules import
-one another only downwards (common at the bottom), never through this file.
+One module per concern: `common` (the errors, the timeline write, the team check, the row lock
+and the version), `referral` (recording a referral, opening a case), `lifecycle` (status,
+closing, reopening), `casework` (assigning, notes, risk, intake's timeline lines), `flags`,
+`escalation`, `enquiries` (the checklist and "enquiries exhausted"), `approvals` (manager
+approval of a closure), `deadlines` (tasks and the daily job). Import from this package; the
+modules import one another only downwards (common at the bottom), never through this file.
 """
 
 from .approvals import closure_approve, closure_request, closure_return
@@ -19,7 +19,14 @@ from .casework import (
     case_intake_event,
     case_set_risk,
 )
-from .common import CaseError, case_locked, event_write, require_team
+from .common import (
+    CaseChanged,
+    CaseError,
+    case_locked,
+    case_version_bump,
+    event_write,
+    require_team,
+)
 from .daily import TickReport, daily_tick
 from .deadlines import (
     SyncResult,
@@ -53,6 +60,7 @@ from .lifecycle import (
 from .referral import ReferralData, ReferralResult, case_open, referral_record
 
 __all__ = [
+    "CaseChanged",
     "CaseError",
     "ReferralData",
     "ReferralResult",
@@ -72,6 +80,7 @@ __all__ = [
     "case_open",
     "case_reopen",
     "case_set_risk",
+    "case_version_bump",
     "checklist_in_force",
     "closure_approve",
     "closure_needs_approval",

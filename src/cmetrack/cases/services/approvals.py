@@ -19,10 +19,19 @@ from .lifecycle import case_close, closure_problem
 
 @transaction.atomic
 def closure_request(
-    *, case: Case, outcome: str, closed_on: date, by: User, note: str = ""
+    *,
+    case: Case,
+    outcome: str,
+    closed_on: date,
+    by: User,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> ClosureRequest:
+    """Ask a manager to close the case. The request changes nothing on the case itself, so it
+    leaves the version alone; but an officer asking from a stale form is refused like any
+    other change: the manager would approve a closure decided on what the case no longer is."""
     require_team(by)
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     check_transition(case.status, Status.CLOSED)
     if case.closure_requests.filter(state=ClosureRequest.State.PENDING).exists():
         raise CaseError("A closure request for this case is already waiting for a manager.")

@@ -12,13 +12,15 @@ from cmetrack.audit.context import acting_as
 
 from ..events import EventKind
 from ..models import Case, CaseEvent, Category, MissingReason, RiskLevel
-from .common import CaseError, case_locked, event_write, require_team
+from .common import CaseError, case_locked, case_version_bump, event_write, require_team
 
 
 @transaction.atomic
-def case_assign(*, case: Case, officer: User | None, by: User) -> Case:
+def case_assign(
+    *, case: Case, officer: User | None, by: User, expected_version: int | None = None
+) -> Case:
     require_team(by)
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     if officer is not None and not is_la_staff(officer):
         raise CaseError("Cases can only be assigned to members of the CME team.")
     if not case.is_open:
@@ -28,6 +30,7 @@ def case_assign(*, case: Case, officer: User | None, by: User) -> Case:
     with acting_as(by):
         previous = case.assigned_to_id
         case.assigned_to = officer
+        case_version_bump(case)
         case.save(update_fields=["assigned_to", "updated_at"])
         # The case's open tasks that were the previous officer's (or nobody's) follow the case.
         case.tasks.filter(
@@ -54,26 +57,36 @@ def case_add_note(*, case: Case, text: str, by: User) -> CaseEvent:
 
 
 @transaction.atomic
-def case_set_risk(*, case: Case, risk_level: str, by: User) -> Case:
+def case_set_risk(
+    *, case: Case, risk_level: str, by: User, expected_version: int | None = None
+) -> Case:
     require_team(by)
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     new = RiskLevel(risk_level)
     if case.risk_level == new:
         raise CaseError(f"The risk is already {new.label.lower()}.")
     old = RiskLevel(case.risk_level)
     with acting_as(by):
         case.risk_level = new
+        case_version_bump(case)
         case.save(update_fields=["risk_level", "updated_at"])
         event_write(case, EventKind.RISK_CHANGED, by, from_label=old.label, to_label=new.label)
     return case
 
 
 @transaction.atomic
-def case_change_category(*, case: Case, category: str, reason_text: str, by: User) -> Case:
+def case_change_category(
+    *,
+    case: Case,
+    category: str,
+    reason_text: str,
+    by: User,
+    expected_version: int | None = None,
+) -> Case:
     """Child missing education <-> at risk of missing education, with the reason: only true
     CME counts in the termly return, so the change and why are on the timeline."""
     require_team(by)
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     reason_text = reason_text.strip()
     try:
         new = Category(category)
@@ -90,6 +103,7 @@ def case_change_category(*, case: Case, category: str, reason_text: str, by: Use
     old = Category(case.category)
     with acting_as(by):
         case.category = new
+        case_version_bump(case)
         case.save(update_fields=["category", "updated_at"])
         event_write(
             case,
@@ -115,12 +129,17 @@ def _in_force(reason: MissingReason) -> bool:
 
 @transaction.atomic
 def case_change_primary_reason(
-    *, case: Case, primary_reason: MissingReason, by: User, note: str = ""
+    *,
+    case: Case,
+    primary_reason: MissingReason,
+    by: User,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """Change the main reason the child is missing education (what the termly return counts).
     A reason that was among the other reasons leaves them: it is the main one now."""
     require_team(by)
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     if not case.is_open:
         raise CaseError("The case is closed: reopen it before changing its main reason.")
     if case.primary_reason_id == primary_reason.pk:
@@ -130,6 +149,7 @@ def case_change_primary_reason(
     old = case.primary_reason
     with acting_as(by):
         case.primary_reason = primary_reason
+        case_version_bump(case)
         case.save(update_fields=["primary_reason", "updated_at"])
         case.secondary_reasons.remove(primary_reason)
         event_write(

@@ -122,13 +122,18 @@ def enquiry_mark_not_applicable(
 
 @transaction.atomic
 def case_enquiries_exhausted(
-    *, case: Case, by: User, off_roll_date: date | None = None, note: str = ""
+    *,
+    case: Case,
+    by: User,
+    off_roll_date: date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """A manager's explicit decision that reasonable enquiries are exhausted: the child becomes
     untraced (periodic review) and, for grounds (h)/(i), the agreed off-roll date is recorded."""
     if not is_manager(by):
         raise CaseError("Only a CME manager can decide that enquiries are exhausted.")
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     try:
         check_transition(case.status, Status.UNTRACED)
     except TransitionError as error:

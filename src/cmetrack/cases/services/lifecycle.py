@@ -19,16 +19,22 @@ from cmetrack.schooldays.models import TermDate
 from ..events import EventKind
 from ..models import Case, Outcome
 from ..status import Status, TransitionError, check_transition
-from .common import CaseError, case_locked, event_write, require_team
+from .common import CaseError, case_locked, case_version_bump, event_write, require_team
 
 
 @transaction.atomic
 def case_change_status(
-    *, case: Case, to: str, by: User, note: str = "", decided: bool = False
+    *,
+    case: Case,
+    to: str,
+    by: User,
+    note: str = "",
+    decided: bool = False,
+    expected_version: int | None = None,
 ) -> Case:
     """`decided` is set only by case_enquiries_exhausted: untraced needs a manager's decision."""
     require_team(by)
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     if Status(to) == Status.CLOSED:
         raise TransitionError("Close the case with an outcome instead.")
     if Status(to) == Status.UNTRACED and not decided:
@@ -40,6 +46,7 @@ def case_change_status(
     with acting_as(by):
         case.status = to
         case.status_changed_on = timezone.localdate()
+        case_version_bump(case)
         case.save(update_fields=["status", "status_changed_on", "updated_at"])
         event_write(
             case,
@@ -101,11 +108,12 @@ def case_close(
     closed_on: date | None = None,
     note: str = "",
     approved: bool = False,
+    expected_version: int | None = None,
 ) -> Case:
     """`approved` is set only by closure_approve, after a manager agreed. The outcome's own rule
     (closure_problem) applies however the case closes; for moved abroad `note` is the evidence."""
     require_team(by)
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     if not outcome:
         raise CaseError("Choose the outcome that closes the case.")
     if case.escalations.filter(resolved_at__isnull=True).exists():
@@ -132,6 +140,7 @@ def case_close(
         case.outcome = outcome_value
         case.closed_on = closed_on
         case.status_changed_on = closed_on
+        case_version_bump(case)
         case.save(
             update_fields=["status", "outcome", "closed_on", "status_changed_on", "updated_at"]
         )
@@ -149,9 +158,9 @@ def case_close(
 
 
 @transaction.atomic
-def case_reopen(*, case: Case, reason: str, by: User) -> Case:
+def case_reopen(*, case: Case, reason: str, by: User, expected_version: int | None = None) -> Case:
     require_team(by)
-    case = case_locked(case)
+    case = case_locked(case, expected_version)
     reason = reason.strip()
     if case.status != Status.CLOSED:
         raise CaseError("Only a closed case can be reopened.")
@@ -165,6 +174,7 @@ def case_reopen(*, case: Case, reason: str, by: User) -> Case:
         case.outcome = ""
         case.closed_on = None
         case.status_changed_on = timezone.localdate()
+        case_version_bump(case)
         case.save(
             update_fields=["status", "outcome", "closed_on", "status_changed_on", "updated_at"]
         )

@@ -1,12 +1,16 @@
 """Read-only pages: dashboard, case list, case page. Thin: selectors do the work."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from cmetrack.accounts.access import is_manager, is_partner, la_staff_required
+from cmetrack.accounts.access import is_ehe_officer, is_manager, is_partner, la_staff_required
 from cmetrack.audit.services import record_view
 from cmetrack.schooldays.selectors import school_calendar
 
@@ -17,6 +21,7 @@ from ..selectors import (
     case_list,
     case_timeline,
     dashboard_figures,
+    open_escalation_totals,
     open_escalations,
     pending_closure_count,
 )
@@ -26,12 +31,30 @@ from ..task_selectors import case_next_deadline, task_counts
 from .search_memory import search_recall, search_remember
 
 PAGE_SIZE = 25
+# The dashboard lists this many of the oldest unresolved escalations, then links to them all.
+DASHBOARD_ESCALATIONS = 10
+
+
+def page_of(request: HttpRequest, rows: QuerySet[Any] | Sequence[Any]) -> Page[Any]:
+    """The page `?page=` asks for, PAGE_SIZE rows (a page past the end is the last one): every
+    long list pages the same way, with includes/pagination.html and `query_without_page`."""
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def query_without_page(query: QueryDict) -> str:
+    """The list's other parameters (its filters), for the pagination links to carry."""
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Where everyone lands after signing in: partners go to their own submissions."""
+    """Where everyone lands after signing in: partners go to their own submissions, the EHE
+    team to the home-education register."""
     if is_partner(request.user):
         return redirect("referrals:mine")
+    if is_ehe_officer(request.user):
+        return redirect("ehe:register")
     return _team_dashboard(request)
 
 
@@ -42,7 +65,8 @@ def _team_dashboard(request: HttpRequest) -> HttpResponse:
         "cases/dashboard.html",
         {
             "figures": dashboard_figures(user=request.user),
-            "escalations": open_escalations(user=request.user),
+            "escalations": open_escalations(user=request.user)[:DASHBOARD_ESCALATIONS],
+            "escalation_totals": open_escalation_totals(user=request.user),
             "pending_approvals": pending_closure_count(user=request.user),
             "task_panels": [
                 ("My tasks", "me", task_counts(user=request.user, mine=True)),
@@ -80,7 +104,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         else:
             data["q"] = recalled
     case_filter = CaseFilter(data or None, queryset=case_list(user=request.user))
-    page = Paginator(case_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, case_filter.qs)
     if data.get("q"):
         # A search looks for a child: each child it shows was looked at, and is recorded.
         for case in page.object_list:

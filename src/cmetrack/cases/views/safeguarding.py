@@ -131,7 +131,11 @@ def enquiries_exhausted(request: HttpRequest, public_id: str) -> HttpResponse:
         title="Enquiries exhausted",
         make_form=EnquiriesExhaustedForm,
         perform=lambda c, d, by: case_enquiries_exhausted(
-            case=c, off_roll_date=d["off_roll_date"], note=d["note"], by=by
+            case=c,
+            off_roll_date=d["off_roll_date"],
+            note=d["note"],
+            by=by,
+            expected_version=d.get("version"),
         ),
         success="Decision recorded: the child is untraced and under periodic review",
         template="cases/enquiries_exhausted.html",

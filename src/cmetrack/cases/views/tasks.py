@@ -14,6 +14,7 @@ from ..selectors import case_get
 from ..services import CaseError, task_complete, task_create
 from ..task_selectors import WINDOWS, open_tasks_visible_to, task_counts, tasks_in_window
 from .actions import case_action_page
+from .pages import page_of, query_without_page
 
 WINDOW_TITLES = {"overdue": "Overdue", "today": "Due today", "week": "Due this week"}
 
@@ -24,11 +25,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if window not in WINDOWS:
         window = "overdue"
     mine = request.GET.get("who", "me") != "team"
+    page = page_of(request, tasks_in_window(user=request.user, window=window, mine=mine))
     return render(
         request,
         "cases/task_list.html",
         {
-            "tasks": tasks_in_window(user=request.user, window=window, mine=mine)[:500],
+            "page": page,
+            "query_string": query_without_page(request.GET),
             "window": window,
             "mine": mine,
             "window_title": WINDOW_TITLES[window],

@@ -117,6 +117,20 @@ def test_merge_is_audited_as_the_officer(source: Child, target: Child, officer: 
     assert any("merged_into" in str(entry.changes) for entry in entries)
 
 
+def test_merge_moves_both_records_versions_on_so_forms_opened_before_it_are_stale(
+    source: Child, target: Child, officer: User
+) -> None:
+    before = {source.pk: source.version, target.pk: target.version}
+    child_merge(
+        source=source,
+        target=target,
+        choices={"forenames": "target", "date_of_birth": "target", "upn": "target"},
+        by=officer,
+    )
+    after = dict(Child.objects.filter(pk__in=before).values_list("pk", "version"))
+    assert after == {pk: version + 1 for pk, version in before.items()}
+
+
 def test_merge_refuses_when_both_have_an_open_case(
     source: Child, target: Child, officer: User
 ) -> None:

@@ -41,7 +41,7 @@ _OPTION_ENV = {
 _SETTING_ENV = {
     "NAME": "PGDATABASE",
     "USER": "PGUSER",
-    "PASSWORD": "PGPASSWORD",
+    "PASSWORD": "PGPASSWORD",  # the variable's name, not a password # nosec B105
     "HOST": "PGHOST",
     "PORT": "PGPORT",
 }
@@ -88,7 +88,7 @@ def _error_text(stderr: IO[bytes]) -> str:
 def pg_dump_chunks() -> Generator[bytes]:
     """The dump as it comes out of pg_dump, never held whole in memory or written in the clear."""
     with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(  # noqa: S603 - fixed arguments; details in the environment
+        process = subprocess.Popen(  # noqa: S603 - fixed arguments; details in the environment # nosec B603
             [_tool("pg_dump"), "--format=custom", "--no-password"],
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -108,7 +108,7 @@ def pg_dump_chunks() -> Generator[bytes]:
 def archive_tables(path: Path) -> set[str]:
     """The tables in a dump, from its table of contents; also proves pg_restore can read it."""
     with tempfile.TemporaryFile() as stderr:
-        result = subprocess.run(  # noqa: S603 - fixed arguments; the path is our own temporary file
+        result = subprocess.run(  # noqa: S603 - fixed arguments; our own temporary file # nosec B603
             [_tool("pg_restore"), "--list", str(path)],
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -138,7 +138,7 @@ def _tables_not_in(dump_tables: set[str]) -> list[str]:
 
 
 def _psql(stderr: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603 - fixed arguments; details in the environment
+    return subprocess.Popen(  # noqa: S603 - fixed arguments; details in the environment # nosec B603
         [
             _tool("psql"),
             "--no-psqlrc",
@@ -187,7 +187,7 @@ def pg_load(path: Path) -> None:
     # Our own connection would only be in the way of the restore's locks.
     connection.close()
     with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:
-        script = subprocess.Popen(  # noqa: S603 - fixed arguments; our own temporary file
+        script = subprocess.Popen(  # noqa: S603 - fixed arguments; our own temporary file # nosec B603
             [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--file=-", str(path)],
             stdout=subprocess.PIPE,
             stderr=restore_err,

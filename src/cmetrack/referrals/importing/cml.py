@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element  # the type only; defusedxml parses # nosec B405
 
 from cmetrack.core.grounds import GROUNDS, ground
 from cmetrack.referrals.importing.ctf import (

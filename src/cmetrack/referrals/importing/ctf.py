@@ -27,7 +27,7 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError  # types; defusedxml parses # nosec B405
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse

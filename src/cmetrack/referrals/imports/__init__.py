@@ -24,7 +24,7 @@ from .common import (
     ImportState,
     neutralise,
 )
-from .preview import Duplicate, Preview, import_preview
+from .preview import Duplicate, Preview, import_preview, known_children_shown
 from .stored import rows_to_store, stored_rows
 from .upload import batch_preview, import_check, import_upload, run_queued_check
 
@@ -43,6 +43,7 @@ __all__ = [
     "import_commit_request",
     "import_preview",
     "import_upload",
+    "known_children_shown",
     "neutralise",
     "rows_to_store",
     "run_queued_check",

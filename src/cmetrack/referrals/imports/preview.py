@@ -12,6 +12,7 @@ from cmetrack.children.models import Child
 
 from ..importing.rows import ParsedFile, ReturnRow, RowError
 from ..known import children_known
+from ..models import ImportBatch
 from ..services import (
     DeletionData,
     IntakeError,
@@ -69,6 +70,17 @@ class Preview:
                 for r in self.rows[:SHOWN_ROWS]
             ],
         }
+
+
+def known_children_shown(*, batch: ImportBatch, by: User) -> list[Child]:
+    """The children a batch's preview shows `by` as likely known, one each, in row order: the
+    CME team alone is shown them (a school must not learn whether a child is known)."""
+    if not is_la_staff(by):
+        return []
+    seen: dict[int, Child] = {}
+    for match in batch.known_children.select_related("child"):
+        seen.setdefault(match.child_id, match.child)
+    return list(seen.values())
 
 
 # --- the stored rows (ImportBatch.preview) ---------------------------------------------------

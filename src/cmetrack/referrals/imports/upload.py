@@ -16,7 +16,7 @@ from cmetrack.audit.context import acting_as
 
 from ..importing.parse import estimate_rows, parse_return_file
 from ..importing.rows import RowError, UnreadableFile
-from ..models import ImportBatch
+from ..models import ImportBatch, ImportKnownChild
 from .common import DEFAULT_MAX_BYTES, ImportRefused, ImportState, logger
 from .preview import Duplicate, Preview, import_preview
 from .stored import rows_to_store, stored_rows
@@ -84,6 +84,12 @@ def import_check(
             current.save(update_fields=["summary", "state", "progress_done", "progress_total"])
         # The rows themselves are the file's content, kept already: not copied to the audit log.
         ImportBatch.objects.filter(pk=batch.pk).update(preview=stored)
+        # The likely known children with their ids, so the preview page can audit who it shows.
+        if preview is not None and preview.known:
+            ImportKnownChild.objects.bulk_create(
+                ImportKnownChild(batch_id=batch.pk, row=row, child=child)
+                for row, child in sorted(preview.known.items())
+            )
     batch.summary, batch.state, batch.preview = summary, state, stored
     return preview
 
@@ -167,4 +173,5 @@ def batch_preview(*, batch: ImportBatch, by: User, max_bytes: int = DEFAULT_MAX_
         errors=[RowError(r, f, m) for r, f, m in summary.get("errors", [])],
         warnings=[RowError(r, f, m) for r, f, m in summary.get("warnings", [])],
         duplicates=[Duplicate(r, m) for r, m in summary.get("duplicates", [])],
+        known={m.row: m.child for m in batch.known_children.select_related("child")},
     )

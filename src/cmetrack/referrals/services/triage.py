@@ -25,6 +25,8 @@ from cmetrack.children.selectors import child_find_existing
 from cmetrack.children.services import AddressData, ChildData, ContactData
 from cmetrack.core.grounds import Route
 from cmetrack.core.school_age import AgeStatus, school_age_status
+from cmetrack.ehe.models import EheRecord
+from cmetrack.ehe.services import EheError, ehe_record_from_deletion_return
 
 from ..models import DeletionReturn, NewPupilReturn, SharedStatus, Submission, TriageState
 from .common import find_open_case, record_received
@@ -267,13 +269,14 @@ def submission_apply_route(*, submission: Submission, by: User) -> Submission:
                 text=f"{submission.reference} passed to the elective home education team.",
                 by=by,
             )
+        record = _ehe_record_for(submission, detail, by=by)
         triage_write(
             submission,
             state=TriageState.TRIAGED,
             shared=SharedStatus.PASSED_TO_EHE,
             by=by,
             case=case,
-            note="Passed to the elective home education team.",
+            note=f"Passed to the elective home education team ({record.reference}).",
         )
     else:
         # destinations builds on this module (a lapsed destination opens a case through
@@ -298,6 +301,28 @@ def submission_apply_route(*, submission: Submission, by: User) -> Submission:
             )
     submission.refresh_from_db()
     return submission
+
+
+def _ehe_record_for(submission: Submission, detail: Submission, *, by: User) -> EheRecord:
+    """Ground (f): the child joins the EHE register from the day they left the roll."""
+    if not isinstance(detail, DeletionReturn):
+        raise IntakeError("Only a deletion return on ground (f) can be passed to the EHE team.")
+    child = referral_data_for(
+        submission,
+        primary_reason=None,
+        forenames=submission.forenames,
+        surname=submission.surname,
+        date_of_birth=submission.date_of_birth,
+    ).child
+    try:
+        return ehe_record_from_deletion_return(
+            child_data=child,
+            deletion_date=detail.deletion_date,
+            reference=submission.reference,
+            by=by,
+        )
+    except EheError as error:
+        raise IntakeError(str(error), error.field) from error
 
 
 @transaction.atomic

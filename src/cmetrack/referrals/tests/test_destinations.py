@@ -409,7 +409,9 @@ def test_a_ground_g_lapse_opens_the_case_under_the_grounds_reason(
 ) -> None:
     _awaiting(school_user, officer, ground="g", new_school=new_school)
     cases, problems = destinations_lapse(today=date(2026, 11, 4))
-    assert problems == [] and [c.primary_reason.code for c in cases] == ["moves-regularly"]
+    assert problems == [] and [c.primary_reason.code for c in cases] == [
+        "moved-destination-unknown"
+    ]
 
 
 def test_two_runs_at_once_claim_each_return_once(

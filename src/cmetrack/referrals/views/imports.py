@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from cmetrack.accounts.access import can_submit_school_returns, is_la_staff
 from cmetrack.accounts.models import User
+from cmetrack.audit.services import record_view
 
 from ..importing.rows import TEMPLATE_COLUMNS, UnreadableFile
 from ..imports import (
@@ -31,6 +32,7 @@ from ..imports import (
     ImportState,
     import_commit_request,
     import_upload,
+    known_children_shown,
     neutralise,
 )
 from ..models import ImportBatch
@@ -126,6 +128,10 @@ def preview(request: HttpRequest, public_id: str) -> HttpResponse:
         "show_duplicates": is_la_staff(user),
     }
     response = render(request, "referrals/import_preview.html", context)
+    if context["checked"] and context["show_duplicates"] and context["duplicates"]:
+        # The likely known children are named on the page: each showing is a view of them.
+        for child in known_children_shown(batch=batch, by=user):
+            record_view(child)
     if working:
         response["Refresh"] = str(REFRESH_SECONDS)  # the page reloads itself, no JavaScript
     return response

@@ -14,6 +14,7 @@ from cmetrack.accounts.models import User
 from cmetrack.audit.services import record_view
 from cmetrack.cases.models import Case
 from cmetrack.cases.selectors import case_get, cases_visible_to
+from cmetrack.cases.views.pages import page_of, query_without_page
 
 from ..forms import (
     ConfirmEnquiriesForm,
@@ -27,9 +28,10 @@ from ..models import DeletionReturn, NewPupilReturn, Submission, TriageState
 from ..selectors import (
     case_handovers,
     handover_get,
-    incoming_queue,
+    incoming_waiting,
     likely_open_cases,
     matching_open_case,
+    queue_items,
     submission_get,
 )
 from ..services import (
@@ -53,7 +55,16 @@ def _user(request: HttpRequest) -> User:
 
 @la_staff_required
 def incoming(request: HttpRequest) -> HttpResponse:
-    return render(request, "referrals/incoming.html", {"items": incoming_queue(user=request.user)})
+    page = page_of(request, incoming_waiting(user=request.user))
+    return render(
+        request,
+        "referrals/incoming.html",
+        {
+            "page": page,
+            "items": queue_items(page.object_list),
+            "query_string": query_without_page(request.GET),
+        },
+    )
 
 
 def _triage_page(

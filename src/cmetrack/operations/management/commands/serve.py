@@ -55,8 +55,8 @@ class Command(BaseCommand):
         connection.close()  # the children open their own
 
         # Fixed argument lists of our own: no input from anyone reaches these commands.
-        children = [] if options["no_worker"] else [subprocess.Popen(WORKER)]  # noqa: S603
-        children.append(subprocess.Popen(WEB))  # noqa: S603
+        children = [] if options["no_worker"] else [subprocess.Popen(WORKER)]  # noqa: S603 # nosec B603
+        children.append(subprocess.Popen(WEB))  # noqa: S603 # nosec B603
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
