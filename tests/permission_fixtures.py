@@ -327,6 +327,8 @@ def build_world() -> World:
         "wrong_token": "not-a-set-up-token",
         "newcomer_pk": str(newcomer.pk),
         "newcomer_public_id": str(newcomer.public_id),
+        "dashboard_key": "open-by-reason",
+        "dashboard_format": "csv",
         "reset_uid": urlsafe_base64_encode(force_bytes(forgetful.pk)),
         "reset_token": default_token_generator.make_token(forgetful),
     }

@@ -162,6 +162,11 @@ matching:not-the-same               POST   ok   ok   ok   403  403  403  403  40
 # Subject access: managers only.
 privacy:subject-access              GET    403  ok   ok   403  403  403  403  403  403  in
 privacy:subject-access              POST   403  ok   ok   403  403  403  403  403  403  in
+# The managers' dashboard and its exports (issue 10): managers and administrators only.
+reports:dashboard                   GET    403  ok   ok   403  403  403  403  403  403  in
+reports:dashboard                   POST   403  ok   ok   403  403  403  403  403  403  in
+reports:dashboard-export            GET    403  ok   ok   403  403  403  403  403  403  in
+reports:dashboard-export            POST   403  ok   ok   403  403  403  403  403  403  in
 # Who looked at a child and what changed (issue 11): managers and administrators only.
 privacy:child-audit                 GET    403  ok   ok   403  403  403  403  403  403  in
 privacy:child-audit                 POST   405  405  405  405  405  405  405  405  405  in
@@ -366,6 +371,7 @@ KWARGS: dict[str, dict[str, str]] = {
         for name in ["user-detail", "user-resend", "user-deactivate", "user-reactivate"]
     },
     "accounts:user-detail@unknown": {"public_id": "unknown"},
+    "reports:dashboard-export": {"key": "dashboard_key", "fmt": "dashboard_format"},
     "privacy:child-audit": {"public_id": "child"},
     "privacy:child-audit-csv": {"public_id": "child"},
     "cases:flag-remove": {**CASE, "code": "flag_code"},

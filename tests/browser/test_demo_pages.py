@@ -44,5 +44,5 @@ def test_demo_officer_sees_dashboard_case_list_and_a_case(
     screenshot(page, "case-page")
 
     page.get_by_role("link", name="Termly return").click()
-    expect(page.get_by_role("heading", name="Termly CME return")).to_be_visible()
+    expect(page.get_by_role("heading", name="Termly statutory return")).to_be_visible()
     screenshot(page, "termly-return")

@@ -24,6 +24,7 @@ from cmetrack.cases.models import Case
 from cmetrack.children.models import Child
 from cmetrack.children.selectors import child_get
 
+from .page_labels import page_label
 from .subject_access import audit_entries_of, records_about
 
 ACTIONS = {
@@ -44,6 +45,10 @@ class AuditLine:
     page: str  # the route name of the page, for views and refusals
     fields: tuple[str, ...]  # the fields a change touched (names only, never values)
     answer: int | None = None  # a refusal's answer code (403 or 404)
+
+    @property
+    def page_title(self) -> str:
+        return page_label(self.page)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "reports"
 
-urlpatterns = [path("cme-return/", views.cme_return_view, name="cme-return")]
+urlpatterns = [
+    path("cme-return/", views.cme_return_view, name="cme-return"),
+    path("dashboard/", dashboard_views.manager_dashboard_view, name="dashboard"),
+    path(
+        "dashboard/export/<slug:key>.<slug:fmt>",
+        dashboard_views.manager_dashboard_export,
+        name="dashboard-export",
+    ),
+]

@@ -17,6 +17,7 @@ from cmetrack.audit.models import RefusedAttempt
 from cmetrack.cases.models import Case
 from cmetrack.cases.views.pages import PAGE_SIZE
 from cmetrack.conftest import client_for
+from cmetrack.privacy.page_labels import page_label
 from cmetrack.privacy.selectors import child_audit_trail
 from cmetrack.testing.factories import CaseFactory, UserFactory
 
@@ -53,7 +54,7 @@ def test_the_page_lists_views_changes_and_refusals_made_by_real_requests(
     html = response.content.decode()
     assert "Rosalind Thackeray" in html  # whose trail it is
     assert str(officer) in html and str(school_user) in html
-    assert "Viewed" in html and "<code>cases:detail</code>" in html
+    assert "Viewed" in html and "Case page" in html
     assert "Created" in html  # the note's timeline entry
     assert "Refused (403)" in html
     assert case.reference in html
@@ -123,7 +124,7 @@ def test_the_trail_filters_by_date_range_and_person(
     client = client_for(manager)
     recent = timezone.localdate() - timedelta(days=2)
     html = client.get(_page(case), {"since": f"{recent:%d/%m/%Y}"}).content.decode()
-    assert "Refused (403)" in html and "<code>cases:detail</code>" in html
+    assert "Refused (403)" in html and "Case page" in html
     assert f'<td class="govuk-table__cell">{officer}</td>' not in html
     old = timezone.localdate() - timedelta(days=30)
     lines = child_audit_trail(
@@ -242,3 +243,9 @@ def test_a_return_on_the_childs_case_is_in_the_trail_under_its_own_kind(
     lines = child_audit_trail(user=manager, public_id=case.child.public_id).lines
     labels = {line.record for line in lines if line.who_id == school_user.pk}
     assert str(DeletionReturn._meta.verbose_name) in labels
+
+
+def test_pages_are_named_for_a_manager_not_by_their_route() -> None:
+    assert page_label("cases:detail") == "Case page"
+    assert page_label("cases:primary-reason") == "Cases: primary reason"
+    assert page_label("") == ""

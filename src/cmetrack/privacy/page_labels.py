@@ -1,0 +1,36 @@
+"""What a manager reads for the page a record was seen on: the audit keeps the route's name
+(`cases:detail`), which is exact but written for developers."""
+
+# The pages that show a child most often; any other route reads as "Cases: change status".
+NAMED = {
+    "cases:detail": "Case page",
+    "cases:list": "Case list or search results",
+    "cases:dashboard": "Dashboard",
+    "referrals:triage": "Incoming: triage",
+    "referrals:import-preview": "Import preview",
+    "referrals:submission": "A submission's page",
+    "referrals:handover-reply": "Hand-over received",
+    "privacy:subject-access": "Subject access export",
+    "privacy:child-audit": "This audit trail",
+    "privacy:child-audit-csv": "This audit trail, downloaded",
+    "ehe:register": "Home education register",
+    "ehe:record": "Home education record",
+}
+APPS = {
+    "cases": "Cases",
+    "referrals": "Intake",
+    "matching": "Matching",
+    "privacy": "Privacy",
+    "ehe": "Home education",
+    "reports": "Reports",
+}
+
+
+def page_label(route: str) -> str:
+    if not route:
+        return ""
+    if route in NAMED:
+        return NAMED[route]
+    app, _, name = route.rpartition(":")
+    words = name.replace("-", " ").replace("_", " ")
+    return f"{APPS.get(app, app.title() or 'Page')}: {words}" if app else words.capitalize()
