@@ -16,6 +16,10 @@ urlpatterns = [
     path("audit/", include("cmetrack.privacy.urls")),
     path("reports/", include("cmetrack.reports.urls")),
     path("ehe/", include("cmetrack.ehe.urls")),  # the home-education register
+    path("letters/", include("cmetrack.letters.urls")),
+    path("attachments/", include("cmetrack.attachments.urls")),
+    path("migrate-register/", include("cmetrack.register_migration.urls")),
+    path("information/", include("cmetrack.publicinfo.urls")),  # public: no sign-in
     path("", include("cmetrack.operations.urls")),  # /healthz and the system status page
     # One password door: admin's own sign-in sends people to the throttled, two-factor one.
     path("admin/login/", admin_sign_in, name="admin-sign-in"),

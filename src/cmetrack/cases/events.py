@@ -32,6 +32,10 @@ class EventKind(StrEnum):
     ENQUIRIES_EXHAUSTED = "enquiries_exhausted"
     SUBMISSION_RECEIVED = "submission_received"
     HANDOVER_CHANGED = "handover_changed"
+    LETTER_PRODUCED = "letter_produced"
+    ATTACHMENT_ADDED = "attachment_added"
+    ATTACHMENT_REMOVED = "attachment_removed"
+    MIGRATED_IN = "migrated_in"
 
 
 def describe(kind: str, payload: dict[str, Any]) -> str:
@@ -94,6 +98,18 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
             return f"{payload['kind_label']} received ({payload['reference']})"
         case EventKind.HANDOVER_CHANGED:
             return f"Hand-over to {payload['authority']}: {payload['state_label'].lower()}"
+        case EventKind.LETTER_PRODUCED:
+            return f"Letter produced: {payload['template']} (template version {payload['version']})"
+        case EventKind.ATTACHMENT_ADDED:
+            return f"Attachment added: {payload['kind_label']}"
+        case EventKind.ATTACHMENT_REMOVED:
+            return f"Attachment removed: {payload['kind_label']}"
+        case EventKind.MIGRATED_IN:
+            # The previous system's own reference, so a caseworker can find the old record.
+            return (
+                f"Case moved in from the previous register ({payload['source']}, "
+                f"its reference {payload['old_reference'] or 'not given'})"
+            )
         case EventKind.ENQUIRIES_EXHAUSTED:
             return (
                 "Enquiries exhausted: child untraced, agreed off-roll date "

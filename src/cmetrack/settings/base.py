@@ -106,6 +106,10 @@ INSTALLED_APPS = [
     "cmetrack.cases",
     "cmetrack.referrals",
     "cmetrack.ehe",
+    "cmetrack.letters",
+    "cmetrack.attachments",
+    "cmetrack.register_migration",
+    "cmetrack.publicinfo",
     "cmetrack.matching",
     "cmetrack.reports",
     "cmetrack.privacy",
@@ -275,7 +279,9 @@ STATIC_URL = "static/"
 # Where `cmetrack collectstatic` gathers the files the web server (WhiteNoise) serves.
 STATIC_ROOT = Path(os.environ.get("CMETRACK_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded and generated files (letters, attachments, the public page's documents): outside
+# the web root, never served by URL, only through views that check who is asking.
+MEDIA_ROOT = Path(os.environ.get("CMETRACK_FILES_DIR", VAR_DIR / "media"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

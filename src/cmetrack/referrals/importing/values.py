@@ -11,9 +11,9 @@ import re
 import unicodedata
 from datetime import date, datetime, time
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
-# (tab and CR because some spreadsheets strip them and then see the next character).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from cmetrack.core.spreadsheet_text import FORMULA_PREFIXES, neutralise_formula
+
+__all__ = ["FORMULA_PREFIXES", "neutralise_formula"]  # re-exported: the importers' old home
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
@@ -37,16 +37,6 @@ SEX_WORDS = {
 }
 
 GROUNDS = "abcdefghijklmno"
-
-
-def neutralise_formula(text: str) -> str:
-    """Prefix a single quote to text a spreadsheet would run as a formula (exports, previews).
-
-    '=HYPERLINK(...)' -> "'=HYPERLINK(...)". Everything else is returned unchanged.
-    """
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def cell_text(value: object) -> str:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LettersConfig(AppConfig):
+    name = "cmetrack.letters"
+    verbose_name = "Letters and forms"

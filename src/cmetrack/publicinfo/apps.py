@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PublicinfoConfig(AppConfig):
+    name = "cmetrack.publicinfo"
+    verbose_name = "Public information page"
