@@ -10,13 +10,19 @@ on purpose), then times the return the managers' page and `cmetrack statutory-re
         .venv/bin/python benchmarks/statutory_return.py --cases 150000
 
 It refuses any other database, and wipes that one's children, cases and events first when the
-number of cases differs from --cases (or with --reseed): never point it at real data.
+number of cases differs from --cases (or with --reseed): never point it at real data. Run it
+once more after a seed: the process peak then includes the seed. The figures' digest (every
+row of every breakdown) shows at a glance that a change left them all as they were; --profile
+adds one run under cProfile and prints where its time went.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import hashlib
 import os
+import pstats
 import random
 import resource
 import sys
@@ -149,6 +155,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="one more run, under cProfile")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if args.reseed or Case.objects.count() != args.cases:
@@ -159,6 +166,7 @@ def main() -> None:
         f"database: {connection.settings_dict['NAME']} ({connection.vendor}); "
         f"{Case.objects.count()} cases, {CaseEvent.objects.count()} timeline events"
     )
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     timings, cpu = [], []
     for _ in range(args.runs):
         reset_queries()
@@ -167,18 +175,32 @@ def main() -> None:
             report = build_return(Case.objects.all(), CENSUS)
             timings.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
+    # The reader's transaction (BEGIN, COMMIT) is logged beside the queries: counted apart.
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    statements = [q["sql"] for q in queries.captured_queries]
+    reads = [sql for sql in statements if not sql.startswith(control)]
     print(
         f"return for {CENSUS}: best {min(timings):.2f} s, worst {max(timings):.2f} s over "
-        f"{args.runs} runs (this process's own CPU time: best {min(cpu):.2f} s); "
-        f"{len(queries.captured_queries)} queries; load average {os.getloadavg()[0]:.1f}"
+        f"{args.runs} runs (this process's own CPU time: best {min(cpu):.2f} s, worst "
+        f"{max(cpu):.2f} s); {len(reads)} queries (+{len(statements) - len(reads)} transaction "
+        f"statements); load average {os.getloadavg()[0]:.1f}"
     )
+    digest = hashlib.sha256()
     for section in report.sections:
         print(f"  {section.title}: {section.total}")
         for breakdown in section.breakdowns:
             figures = ", ".join(f"{row.label} {row.count}" for row in breakdown.rows if row.count)
             print(f"    {breakdown.title}: {figures}")
+            for row in breakdown.rows:
+                line = f"{section.key}|{breakdown.title}|{row.label}|{row.dfe_code}|{row.count}"
+                digest.update(f"{line}\n".encode())
+    print(f"figures digest: {digest.hexdigest()[:16]}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (whole process): {peak:.0f} MB")
+    print(f"peak memory (whole process): {peak:.0f} MB ({before:.0f} MB before the first run)")
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(build_return, Case.objects.all(), CENSUS)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(15)
 
 
 if __name__ == "__main__":

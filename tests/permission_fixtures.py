@@ -27,6 +27,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.models import Model
 from django.test import Client
@@ -36,6 +37,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from cmetrack.accounts.models import EnrolmentInvite, Organisation, User
 from cmetrack.accounts.services import enrolment_invite_issue
+from cmetrack.attachments.models import Attachment, EvidenceType
+from cmetrack.attachments.services import attachment_add
 from cmetrack.cases.models import (
     Case,
     CaseEvent,
@@ -51,7 +54,11 @@ from cmetrack.children.models import Child, ChildFlag
 from cmetrack.children.services import child_flag_add
 from cmetrack.ehe.models import EheRecord, EheReview, Source
 from cmetrack.ehe.services import EheStart, ehe_record_open
+from cmetrack.letters.models import Letter, LetterTemplate, TemplateVersion
+from cmetrack.letters.services import letter_produce
 from cmetrack.matching.models import NonMatch
+from cmetrack.publicinfo.models import InformationPage, PublishedDocument
+from cmetrack.publicinfo.services import published_document_add
 from cmetrack.referrals.importing.rows import TEMPLATE_COLUMNS
 from cmetrack.referrals.imports import import_upload
 from cmetrack.referrals.models import (
@@ -297,10 +304,33 @@ def build_world() -> World:
         by=users["ehe_officer"],
     )
 
+    # Evidence attached to the case (a one-line PDF is enough for the checks).
+    attachment = attachment_add(
+        case=case,
+        upload=ContentFile(b"%PDF-1.4\n%%EOF\n", name="visit.pdf"),
+        evidence_type=EvidenceType.HOME_VISIT_NOTE,
+        description="",
+        by=officer,
+    )
+
     # Links for two users who are no persona (signing a persona in would spoil the reset token).
     newcomer = UserFactory(username="newcomer", role=User.Role.CME_OFFICER)
     invite, invite_token = enrolment_invite_issue(user=newcomer, by=users["admin_user"])
     forgetful = UserFactory(username="forgetful", role=User.Role.CME_OFFICER)
+
+    # A guidance document on the public page.
+    document = published_document_add(
+        upload=b"%PDF-1.4\n%%EOF\n",
+        filename="guidance.pdf",
+        title="Statutory guidance",
+        description="",
+        by=users["manager"],
+    )
+
+    # A letter produced on the case (the calling card needs nothing but the case's reference).
+    letter = letter_produce(
+        case=case, template=LetterTemplate.objects.get(slug="calling-card"), by=officer
+    )
 
     values = {
         "case": str(case.public_id),
@@ -323,12 +353,21 @@ def build_world() -> World:
         "target_child": str(target.public_id),
         "urn": urn,
         "ehe_record": str(ehe_record.public_id),
+        "attachment": str(attachment.public_id),
+        "letter": str(letter.public_id),
+        "letter_format": "docx",
+        "letter_template": "calling-card",
+        "template_version": str(letter.template_version.public_id),
+        "blank_form": "blank-referral-form",
+        "published_document": str(document.public_id),
         "invite_token": invite_token,
         "wrong_token": "not-a-set-up-token",
         "newcomer_pk": str(newcomer.pk),
         "newcomer_public_id": str(newcomer.public_id),
         "dashboard_key": "open-by-reason",
         "dashboard_format": "csv",
+        # The lists' exports (issue 10): the heavier of the two formats.
+        "export_format": "xlsx",
         "reset_uid": urlsafe_base64_encode(force_bytes(forgetful.pk)),
         "reset_token": default_token_generator.make_token(forgetful),
     }
@@ -345,6 +384,7 @@ def build_world() -> World:
         "forgetful": forgetful.pk,
         "newcomer": newcomer.pk,
         "ehe_record": ehe_record.pk,
+        "attachment": attachment.pk,
     }
     sessions = {}
     for persona, user in users.items():
@@ -390,6 +430,12 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
         User,
         EheRecord,
         EheReview,
+        Attachment,
+        Letter,
+        LetterTemplate,
+        TemplateVersion,
+        InformationPage,
+        PublishedDocument,
     )
     quote = connection.ops.quote_name
     parts: list[str] = []
@@ -423,6 +469,7 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
     field(ImportBatch, "committed", "batch")
     for name in ("end_date", "next_review_due", "alert_acknowledged_at", "cme_case_id"):
         field(EheRecord, name, "ehe_record")
+    field(Attachment, "removed_at", "attachment")
     field(EnrolmentInvite, "password_set_at", "invite")
     field(EnrolmentInvite, "used_at", "invite")
     column(User, "COUNT(*)", f"{quote('is_active')} = %s", True)

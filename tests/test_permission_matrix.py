@@ -16,6 +16,8 @@ method, with one answer per persona:
     405  the method is not allowed (`require_POST`, `require_safe`, `require_GET`, LogoutView)
     in   sent to sign in: 302 to /account/sign-in/?next=... (LoginRequiredMiddleware)
     ain  sent to Django admin's sign-in: 302 to /admin/login/?next=... (not staff)
+    401  the API without a bearer token: a session, signed in or not, is no way in (the API's
+         own tests, src/cmetrack/api/tests/, ask each role with a token)
 
 GET and POST (an empty form) are asked; HEAD follows GET: each GET row is asked again as HEAD,
 of one persona for each different answer in it, and must answer the same. A refused request
@@ -77,6 +79,7 @@ CODES = {
     "405": "405",
     "in": "sign-in",
     "ain": "admin sign-in",
+    "401": "401 (the API: no bearer token)",
 }
 
 # fmt: off
@@ -91,6 +94,11 @@ cases:list                          GET    ok   ok   ok   403  403  403  403  40
 cases:list                          POST   ok   ok   ok   403  403  403  403  403  403  in
 cases:tasks                         GET    ok   ok   ok   403  403  403  403  403  403  in
 cases:tasks                         POST   ok   ok   ok   403  403  403  403  403  403  in
+# The lists' exports (issue 10) are require_safe, then the list's own check.
+cases:list-export                   GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:list-export                   POST   405  405  405  405  405  405  405  405  405  in
+cases:tasks-export                  GET    ok   ok   ok   403  403  403  403  403  403  in
+cases:tasks-export                  POST   405  405  405  405  405  405  405  405  405  in
 cases:detail                        GET    ok   ok   ok   403  403  403  403  403  403  in
 cases:detail                        POST   ok   ok   ok   403  403  403  403  403  403  in
 # A case that does not exist: partners get the same 403 as for one that does (nothing learnt).
@@ -167,6 +175,10 @@ reports:dashboard                   GET    403  ok   ok   403  403  403  403  40
 reports:dashboard                   POST   403  ok   ok   403  403  403  403  403  403  in
 reports:dashboard-export            GET    403  ok   ok   403  403  403  403  403  403  in
 reports:dashboard-export            POST   403  ok   ok   403  403  403  403  403  403  in
+# The reference-data page (issue 16): counts only, so the whole CME team reads it; edits are in
+# Django admin. A POST is the same read (like the team's other pages).
+reports:reference-data              GET    ok   ok   ok   403  403  403  403  403  403  in
+reports:reference-data              POST   ok   ok   ok   403  403  403  403  403  403  in
 # Who looked at a child and what changed (issue 11): managers and administrators only.
 privacy:child-audit                 GET    403  ok   ok   403  403  403  403  403  403  in
 privacy:child-audit                 POST   405  405  405  405  405  405  405  405  405  in
@@ -177,6 +189,9 @@ privacy:child-audit-csv             POST   405  405  405  405  405  405  405  40
 # What my organisation sent (the team is sent on to incoming/); the forms for each sender.
 referrals:mine                      GET    ok   ok   ok   ok   ok   ok   ok   ok   403  in
 referrals:mine                      POST   ok   ok   ok   ok   ok   ok   ok   ok   403  in
+# Its export: each partner's own rows; the team is sent on to the incoming queue's export.
+referrals:mine-export               GET    ok   ok   ok   ok   ok   ok   ok   ok   403  in
+referrals:mine-export               POST   405  405  405  405  405  405  405  405  405  in
 referrals:deletion                  GET    ok   ok   ok   ok   ok   403  403  403  403  in
 referrals:deletion                  POST   ok   ok   ok   ok   ok   403  403  403  403  in
 referrals:new-pupil                 GET    ok   ok   ok   ok   ok   403  403  403  403  in
@@ -212,6 +227,8 @@ referrals:import-commit             POST   ok   ok   ok   ok   404  403  403  40
 # --- triage: the CME team's incoming queue (school A's deletion return under ground (h)) ----
 referrals:incoming                  GET    ok   ok   ok   403  403  403  403  403  403  in
 referrals:incoming                  POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:incoming-export           GET    ok   ok   ok   403  403  403  403  403  403  in
+referrals:incoming-export           POST   405  405  405  405  405  405  405  405  405  in
 referrals:triage                    GET    ok   ok   ok   403  403  403  403  403  403  in
 referrals:triage                    POST   ok   ok   ok   403  403  403  403  403  403  in
 # require_POST comes before la_staff_required on the triage actions: a GET is 405 for all.
@@ -250,6 +267,9 @@ referrals:handover-reply@knowsley   POST   403  403  403  403  403  403  403  40
 # partners are refused before any lookup. The list and a record's page are require_safe.
 ehe:register                        GET    ok   ok   ok   403  403  403  403  403  ok   in
 ehe:register                        POST   405  405  405  405  405  405  405  405  405  in
+# The register's export: the EHE team and managers; a CME officer reads it but does not export.
+ehe:register-export                 GET    403  ok   ok   403  403  403  403  403  ok   in
+ehe:register-export                 POST   405  405  405  405  405  405  405  405  405  in
 ehe:add                             GET    ok   ok   ok   403  403  403  403  403  ok   in
 ehe:add                             POST   ok   ok   ok   403  403  403  403  403  ok   in
 ehe:record                          GET    ok   ok   ok   403  403  403  403  403  ok   in
@@ -264,6 +284,76 @@ ehe:end                             POST   403  403  403  403  403  403  403  40
 # A child with a child protection plan withdrawn to home education: managers only.
 ehe:alert                           GET    403  ok   ok   403  403  403  403  403  403  in
 ehe:alert                           POST   403  ok   ok   403  403  403  403  403  403  in
+
+# --- letters: the CME team fills letters from a case; administrators keep the templates ------
+letters:case                        GET    ok   ok   ok   403  403  403  403  403  403  in
+letters:case                        POST   405  405  405  405  405  405  405  405  405  in
+letters:preview                     GET    ok   ok   ok   403  403  403  403  403  403  in
+letters:preview                     POST   ok   ok   ok   403  403  403  403  403  403  in
+letters:download                    GET    ok   ok   ok   403  403  403  403  403  403  in
+letters:download                    POST   405  405  405  405  405  405  405  405  405  in
+letters:download@unknown            GET    404  404  404  403  403  403  403  403  403  in
+letters:download@unknown            POST   405  405  405  405  405  405  405  405  405  in
+letters:templates                   GET    403  403  ok   403  403  403  403  403  403  in
+letters:templates                   POST   405  405  405  405  405  405  405  405  405  in
+letters:template-add                GET    403  403  ok   403  403  403  403  403  403  in
+letters:template-add                POST   403  403  ok   403  403  403  403  403  403  in
+letters:template-upload             GET    403  403  ok   403  403  403  403  403  403  in
+letters:template-upload             POST   403  403  ok   403  403  403  403  403  403  in
+letters:template-version            GET    403  403  ok   403  403  403  403  403  403  in
+letters:template-version            POST   405  405  405  405  405  405  405  405  405  in
+# The blank forms carry the authority's details only: anyone may have them, signed in or not.
+letters:blank-form                  GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+letters:blank-form                  POST   405  405  405  405  405  405  405  405  405  405
+
+# --- the public information page: anyone reads it; CME managers and administrators edit it --
+publicinfo:page                     GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+publicinfo:page                     POST   405  405  405  405  405  405  405  405  405  405
+publicinfo:document                 GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+publicinfo:document                 POST   405  405  405  405  405  405  405  405  405  405
+publicinfo:edit                     GET    403  ok   ok   403  403  403  403  403  403  in
+publicinfo:edit                     POST   403  ok   ok   403  403  403  403  403  403  in
+publicinfo:document-add             GET    403  ok   ok   403  403  403  403  403  403  in
+publicinfo:document-add             POST   403  ok   ok   403  403  403  403  403  403  in
+publicinfo:document-remove          GET    403  ok   ok   403  403  403  403  403  403  in
+publicinfo:document-remove          POST   403  ok   ok   403  403  403  403  403  403  in
+
+# --- the REST API: bearer tokens only (a signed-in browser session is refused like anyone) ---
+api:schema                          GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+api:schema                          POST   405  405  405  405  405  405  405  405  405  405
+api:not-found                       GET    404  404  404  404  404  404  404  404  404  404
+api:not-found                       POST   404  404  404  404  404  404  404  404  404  404
+api:deletion-returns                GET    401  401  401  401  401  401  401  401  401  401
+api:deletion-returns                POST   401  401  401  401  401  401  401  401  401  401
+api:new-pupil-returns               GET    401  401  401  401  401  401  401  401  401  401
+api:new-pupil-returns               POST   401  401  401  401  401  401  401  401  401  401
+api:referrals                       GET    401  401  401  401  401  401  401  401  401  401
+api:referrals                       POST   401  401  401  401  401  401  401  401  401  401
+api:other-la-notifications          GET    401  401  401  401  401  401  401  401  401  401
+api:other-la-notifications          POST   401  401  401  401  401  401  401  401  401  401
+api:submissions                     GET    401  401  401  401  401  401  401  401  401  401
+api:submissions                     POST   401  401  401  401  401  401  401  401  401  401
+api:submission                      GET    401  401  401  401  401  401  401  401  401  401
+api:submission                      POST   401  401  401  401  401  401  401  401  401  401
+api:cases                           GET    401  401  401  401  401  401  401  401  401  401
+api:cases                           POST   401  401  401  401  401  401  401  401  401  401
+api:case                            GET    401  401  401  401  401  401  401  401  401  401
+api:case                            POST   401  401  401  401  401  401  401  401  401  401
+api:tasks                           GET    401  401  401  401  401  401  401  401  401  401
+api:tasks                           POST   401  401  401  401  401  401  401  401  401  401
+
+# --- attachments: evidence on a case, the CME team's alone (refused before any lookup); the
+# download is require_safe inside the team check, so a partner's POST is 403, the team's 405.
+attachments:add                     GET    ok   ok   ok   403  403  403  403  403  403  in
+attachments:add                     POST   ok   ok   ok   403  403  403  403  403  403  in
+attachments:add@unknown             GET    404  404  404  403  403  403  403  403  403  in
+attachments:add@unknown             POST   404  404  404  403  403  403  403  403  403  in
+attachments:download                GET    ok   ok   ok   403  403  403  403  403  403  in
+attachments:download                POST   405  405  405  403  403  403  403  403  403  in
+attachments:download@unknown        GET    404  404  404  403  403  403  403  403  403  in
+attachments:download@unknown        POST   405  405  405  403  403  403  403  403  403  in
+attachments:remove                  GET    ok   ok   ok   403  403  403  403  403  403  in
+attachments:remove                  POST   ok   ok   ok   403  403  403  403  403  403  in
 
 # --- public: no sign-in --------------------------------------------------------------------
 referrals:concern                   GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
@@ -372,6 +462,16 @@ KWARGS: dict[str, dict[str, str]] = {
     },
     "accounts:user-detail@unknown": {"public_id": "unknown"},
     "reports:dashboard-export": {"key": "dashboard_key", "fmt": "dashboard_format"},
+    **{
+        name: {"fmt": "export_format"}
+        for name in [
+            "cases:list-export",
+            "cases:tasks-export",
+            "referrals:mine-export",
+            "referrals:incoming-export",
+            "ehe:register-export",
+        ]
+    },
     "privacy:child-audit": {"public_id": "child"},
     "privacy:child-audit-csv": {"public_id": "child"},
     "cases:flag-remove": {**CASE, "code": "flag_code"},
@@ -409,6 +509,22 @@ KWARGS: dict[str, dict[str, str]] = {
     "admin:accounts_user_set_up_link": {"pk": "newcomer_pk"},
     **{f"ehe:{name}": {"public_id": "ehe_record"} for name in ["record", "review", "end", "alert"]},
     "ehe:record@unknown": {"public_id": "unknown"},
+    "attachments:add": CASE,
+    "attachments:add@unknown": {"public_id": "unknown"},
+    "attachments:download": {"attachment_id": "attachment"},
+    "attachments:download@unknown": {"attachment_id": "unknown"},
+    "attachments:remove": {"attachment_id": "attachment"},
+    "letters:case": CASE,
+    "letters:preview": {**CASE, "slug": "letter_template"},
+    "letters:download": {"public_id": "letter", "fmt": "letter_format"},
+    "letters:download@unknown": {"public_id": "unknown", "fmt": "letter_format"},
+    "letters:template-upload": {"slug": "letter_template"},
+    "letters:template-version": {"public_id": "template_version"},
+    "letters:blank-form": {"slug": "blank_form", "fmt": "letter_format"},
+    "publicinfo:document": {"public_id": "published_document"},
+    "publicinfo:document-remove": {"public_id": "published_document"},
+    "api:submission": {"public_id": "return_a"},
+    "api:case": CASE,
 }
 
 

@@ -86,7 +86,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items[:] = rest + backups
 
 
-BACKUP_TESTS = "operations/tests/test_backup.py"
+BACKUP_TESTS = ("operations/tests/test_backup.py", "operations/tests/test_backup_files.py")
 
 
 def _module_end(item: pytest.Item) -> int:

@@ -18,8 +18,8 @@ urlpatterns = [
     path("ehe/", include("cmetrack.ehe.urls")),  # the home-education register
     path("letters/", include("cmetrack.letters.urls")),
     path("attachments/", include("cmetrack.attachments.urls")),
-    path("migrate-register/", include("cmetrack.register_migration.urls")),
     path("information/", include("cmetrack.publicinfo.urls")),  # public: no sign-in
+    path("api/", include("cmetrack.api.urls")),  # bearer tokens, not the site's sign-in
     path("", include("cmetrack.operations.urls")),  # /healthz and the system status page
     # One password door: admin's own sign-in sends people to the throttled, two-factor one.
     path("admin/login/", admin_sign_in, name="admin-sign-in"),

@@ -35,7 +35,6 @@ class EventKind(StrEnum):
     LETTER_PRODUCED = "letter_produced"
     ATTACHMENT_ADDED = "attachment_added"
     ATTACHMENT_REMOVED = "attachment_removed"
-    MIGRATED_IN = "migrated_in"
 
 
 def describe(kind: str, payload: dict[str, Any]) -> str:
@@ -104,12 +103,6 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
             return f"Attachment added: {payload['kind_label']}"
         case EventKind.ATTACHMENT_REMOVED:
             return f"Attachment removed: {payload['kind_label']}"
-        case EventKind.MIGRATED_IN:
-            # The previous system's own reference, so a caseworker can find the old record.
-            return (
-                f"Case moved in from the previous register ({payload['source']}, "
-                f"its reference {payload['old_reference'] or 'not given'})"
-            )
         case EventKind.ENQUIRIES_EXHAUSTED:
             return (
                 "Enquiries exhausted: child untraced, agreed off-roll date "

@@ -7,7 +7,9 @@ app_name = "cases"
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("cases/", pages.case_list_view, name="list"),
+    path("cases/export.<str:fmt>", pages.case_list_export, name="list-export"),
     path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks/export.<str:fmt>", tasks.task_list_export, name="tasks-export"),
     path("approvals/", safeguarding.approvals, name="approvals"),
     path(
         "approvals/<uuid:request_id>/approve/",

@@ -65,6 +65,12 @@ class Change(NamedTuple):
     new: str
 
 
+# One case's recorded change as the return reads it: (on, field, old, new), Change's layout. A
+# Change is one; the return's reader makes plain tuples, an eighth of the cost to build (26 ns
+# against 210 ns, and it makes 200,000 for a national year).
+ChangeRow = tuple[date, str, str | None, str]
+
+
 class Step(NamedTuple):
     """From the end of `on` (until the next step), the case stood in `state`."""
 
@@ -75,23 +81,29 @@ class Step(NamedTuple):
 def initial_state(current: CaseState, changes: Sequence[Change]) -> CaseState:
     """The state the case opened in: each field as it was before its first recorded change, or
     as it is now when it never changed (or the first change did not say what it replaced)."""
+    return CaseState(*_opened_with(current, changes))
+
+
+def _opened_with(
+    current: tuple[str, str, str], changes: Sequence[ChangeRow]
+) -> tuple[str, str, str]:
+    """initial_state on plain tuples, for return_facts."""
     status, category, reason = current
     found = 0  # fields whose first change has been seen: 1 status, 2 category, 4 reason
-    for change in changes:
-        field = change.field
+    for _on, field, old, _new in changes:
         bit = 1 if field == "status" else 2 if field == "category" else 4
         if not found & bit:
             found |= bit
-            if change.old is not None:
+            if old is not None:
                 if bit == 1:
-                    status = change.old
+                    status = old
                 elif bit == 2:
-                    category = change.old
+                    category = old
                 else:
-                    reason = change.old
+                    reason = old
             if found == 7:
                 break
-    return CaseState(status, category, reason)
+    return status, category, reason
 
 
 def history(referral_date: date, current: CaseState, changes: Sequence[Change]) -> tuple[Step, ...]:
@@ -222,6 +234,92 @@ def missing_since(
             since = max(since, step.on)
         previous = step.state
     return since
+
+
+class ReturnFacts(NamedTuple):
+    """What the termly return needs of one case (return_facts)."""
+
+    census_reason: str | None  # the primary reason on the census date, if the case counts then
+    missing_since: date | None  # when that spell of missing education began (same condition)
+    period_reason: str | None  # the last reason while counted in the period, if it ever was
+
+
+NOT_COUNTED = ReturnFacts(None, None, None)
+
+
+def return_facts(
+    referral_date: date,
+    current: tuple[str, str, str],
+    changes: Sequence[ChangeRow],
+    *,
+    census: date,
+    period: tuple[date, date],
+    date_of_birth: date | None,
+    off_roll_on: date | None,
+    date_last_attended: date | None,
+) -> ReturnFacts:
+    """One case's part in the return, from its current (status, category, reason) and changes.
+
+    Exactly what counted_on and missing_since on `census` and counted_during over `period` give
+    for history(referral_date, current, changes), which say the rules plainly; the core tests
+    check the two agree on generated histories. This is the return's hot loop (150,000 cases a
+    national year, benchmarks/statutory_return.py), so it replays the changes once into plain
+    (day, status, category, reason) tuples and reads all three answers off them in one pass,
+    where the plain functions build two named tuples a step and walk the steps three times."""
+    status, category, reason = current
+    if changes:
+        status, category, reason = _opened_with(current, changes)
+    steps = [(referral_date, status, category, reason)]
+    for on, field, _old, new in changes:
+        if field == "status":
+            status = new
+        elif field == "category":
+            category = new
+        else:
+            reason = new
+        day = on if on > referral_date else referral_date
+        while len(steps) > 1 and steps[-1][0] > day:
+            steps.pop()
+        steps.append((day, status, category, reason))
+
+    start, end = period
+    low, high = start, end  # the days of the period on which the child could count at all
+    if off_roll_on is not None and off_roll_on > low:
+        low = off_roll_on
+    census_ok = off_roll_on is None or census >= off_roll_on
+    if date_of_birth is not None:
+        first_day, last_day = school_age_window(date_of_birth)
+        low, high = max(low, first_day), min(high, last_day)
+        census_ok = census_ok and first_day <= census <= last_day
+
+    # Steps are in day order (history() keeps them so), so those on or before the census date
+    # come first. missing_since: a step out of closure into another status restarts the spell.
+    on_census: tuple[date, str, str, str] | None = None
+    since = date_last_attended or referral_date
+    period_reason: str | None = None
+    previous_status: str | None = None
+    count = len(steps)
+    for index in range(count):
+        step = steps[index]
+        on, status, category, reason = step
+        if on <= census:
+            if previous_status == CLOSED_STATUS and status != CLOSED_STATUS and on > since:
+                since = on
+            previous_status = status
+            on_census = step
+        if category == CME_CATEGORY and status in COUNTED_STATUSES:
+            # Counts on the days from max(on, low) to the day before the next step, or to high.
+            begins = on if on > low else low
+            if begins <= high and (index + 1 == count or begins < steps[index + 1][0]):
+                period_reason = reason
+    if (
+        on_census is None
+        or not census_ok
+        or on_census[2] != CME_CATEGORY
+        or on_census[1] not in COUNTED_STATUSES
+    ):
+        return NOT_COUNTED if period_reason is None else ReturnFacts(None, None, period_reason)
+    return ReturnFacts(on_census[3], since, period_reason)
 
 
 def length_band(missing_since: date | None, census: date, bands: tuple[Band, ...] = BANDS) -> str:

@@ -23,10 +23,14 @@ from cmetrack.accounts.access import (
     can_work_ehe,
     ehe_viewer_required,
     is_la_staff,
+    is_manager,
 )
 from cmetrack.accounts.models import User
 from cmetrack.audit.services import record_view
+from cmetrack.exports.download import export_download
+from cmetrack.exports.options import export_format, export_query, personal_wanted
 
+from .exports import register_table
 from .forms import AlertForm, EndForm, NoticeForm, RegisterFilterForm, ReviewForm
 from .models import EheRecord, EheReview, EndReason
 from .selectors import (
@@ -67,15 +71,21 @@ def _put_back(form: forms.Form, error: EheError) -> None:
     form.add_error(field, str(error))
 
 
-@require_safe
-@ehe_viewer_required
-def register_view(request: HttpRequest) -> HttpResponse:
-    """The register: filters name no child, so they stay in the URL."""
+def _register_filters(request: HttpRequest) -> tuple[RegisterFilterForm, str, str]:
+    """The register's status and review filters, read the same way by the page and its export."""
     form = RegisterFilterForm(request.GET or None)
     status, review = Status.OPEN, ""
     if form.is_valid():
         status = form.cleaned_data["status"] or Status.OPEN
         review = form.cleaned_data["review"]
+    return form, status, review
+
+
+@require_safe
+@ehe_viewer_required
+def register_view(request: HttpRequest) -> HttpResponse:
+    """The register: filters name no child, so they stay in the URL."""
+    form, status, review = _register_filters(request)
     page = Paginator(ehe_register(user=request.user, status=status, review=review), PAGE_SIZE)
     rows = page.get_page(request.GET.get("page"))
     # The list shows each child's name and date of birth: each is a view of the child.
@@ -96,7 +106,36 @@ def register_view(request: HttpRequest) -> HttpResponse:
             "alerts": alerts,
             "can_add": can_record_ehe_notice(request.user),
             "can_acknowledge": can_acknowledge_ehe_alert(request.user),
+            "can_export": _may_export_register(request.user),
+            "export_query": export_query(request.GET),
         },
+    )
+
+
+def _may_export_register(user: AnyUser) -> bool:
+    """The whole register leaves the system only with the EHE team or a manager: a CME officer
+    reads it on the page (and each record), but does not take it away in bulk."""
+    return can_work_ehe(user) or is_manager(user)
+
+
+@require_safe
+@ehe_viewer_required
+def register_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The register with the page's filters, every page of it, as CSV or XLSX."""
+    if not _may_export_register(request.user):
+        raise PermissionDenied("The register is exported by the EHE team and managers.")
+    fmt = export_format(fmt)
+    _form, status, review = _register_filters(request)
+    table = register_table(
+        ehe_register(user=request.user, status=status, review=review),
+        include_personal=personal_wanted(request.GET),
+    )
+    return export_download(
+        request,
+        table,
+        fmt=fmt,
+        view="ehe register export",
+        details={"status": status, "review": review},
     )
 
 

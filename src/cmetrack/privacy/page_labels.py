@@ -15,6 +15,16 @@ NAMED = {
     "privacy:child-audit-csv": "This audit trail, downloaded",
     "ehe:register": "Home education register",
     "ehe:record": "Home education record",
+    "ehe:register-export": "Home education register, downloaded",
+    "cases:list-export": "Case list, downloaded",
+    "cases:tasks-export": "Task list, downloaded",
+    "referrals:incoming-export": "Incoming queue, downloaded",
+    "referrals:mine-export": "A partner's submissions, downloaded",
+    "letters:case": "Letters for a case",
+    "letters:preview": "Letter preview",
+    "letters:download": "A letter, downloaded",
+    "attachments:download": "An attachment, downloaded",
+    "attachments:add": "Attaching evidence",
 }
 APPS = {
     "cases": "Cases",
@@ -23,6 +33,8 @@ APPS = {
     "privacy": "Privacy",
     "ehe": "Home education",
     "reports": "Reports",
+    "letters": "Letters",
+    "attachments": "Attachments",
 }
 
 

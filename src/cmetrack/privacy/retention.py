@@ -25,11 +25,13 @@ from django.db import models, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from cmetrack.attachments.services import attachments_delete_files_of
 from cmetrack.cases.models import Case, CaseEvent
 from cmetrack.cases.status import Status
 from cmetrack.children.models import Address, Child, ChildFlag, Contact, FormerUpn, OtherName
 from cmetrack.core.school_age import birthday
 from cmetrack.ehe.models import EheRecord, EheReview
+from cmetrack.letters.services import letters_remove_files_of
 from cmetrack.matching.models import ChildMatchKey
 
 REMOVED = "[removed]"
@@ -127,6 +129,12 @@ def _forget_audit_values(objects: Iterable[models.Model]) -> None:
         )
 
 
+def _attachment_files_delete(child: Child) -> None:
+    """Evidence attached to the child's cases: each file is deleted from storage once the
+    anonymisation commits, and its row marked removed (attachments.services)."""
+    attachments_delete_files_of(cases=child.cases.all())
+
+
 @dataclass(frozen=True)
 class AnonymiseResult:
     child_pk: int
@@ -154,6 +162,8 @@ def child_anonymise(*, child: Child) -> AnonymiseResult:
             touched += rows
             deleted += model.objects.filter(child=child).delete()[0]  # type: ignore[attr-defined]
         ChildFlag.objects.filter(child=child).update(note="")
+        # Letters name the child: their files go (after commit) before the rows are scrubbed.
+        letters_remove_files_of(cases=child.cases.all())
         scrubbed = 0
         for row in _related_rows(child):
             if isinstance(row, (Address, Contact, OtherName, FormerUpn)):
@@ -167,6 +177,8 @@ def child_anonymise(*, child: Child) -> AnonymiseResult:
                     date_of_birth=dob.replace(day=1)
                 )
             touched.append(row)
+        # The rows stay (their names and descriptions were scrubbed just above); the files go.
+        _attachment_files_delete(child)
         # Reviews hang off the EHE record, one step further from the child than the walk goes.
         for review in EheReview.objects.filter(record__child=child):
             if _scrub_text_fields(review):

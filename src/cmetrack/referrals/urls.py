@@ -15,6 +15,7 @@ app_name = "referrals"
 
 intake_urlpatterns = [
     path("", submit.my_submissions_view, name="mine"),
+    path("export.<str:fmt>", submit.my_submissions_export, name="mine-export"),
     path("concern/", public.concern_create, name="concern"),
     path("concern/received/", public.concern_received, name="concern-received"),
     path("returns/deletion/", submit.deletion_create, name="deletion"),
@@ -23,6 +24,7 @@ intake_urlpatterns = [
     path("other-la/new/", submit.other_la_create, name="other-la"),
     path("submissions/<uuid:public_id>/", submit.submission_detail, name="submission"),
     path("incoming/", triage.incoming, name="incoming"),
+    path("incoming/export.<str:fmt>", triage.incoming_export, name="incoming-export"),
     path("incoming/<uuid:public_id>/", triage.triage, name="triage"),
     path("incoming/<uuid:public_id>/apply/", triage.apply_route, name="apply"),
     path("incoming/<uuid:public_id>/open-case/", triage.open_case, name="open-case"),

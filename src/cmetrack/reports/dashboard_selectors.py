@@ -2,45 +2,46 @@
 
 Reads only, scoped by the acting user: CME managers and administrators get the figures, anyone
 else None (the page and its exports refuse them first). Every figure is counted in the database
-(Count with filters, TruncMonth, values + annotate), so the number of queries does not grow
-with the number of cases; the one list brought back row by row is the placed cases' first
-placement day (one row per case placed in the period), for the median.
+(Count with filters, TruncMonth, values + annotate) or from one query's rows per breakdown, so
+the number of queries does not grow with the number of cases.
 
-What the period filters, and what it does not (docs/dashboards.md):
+What the period filters (docs/dashboards.md):
 - open cases at each month end, referrals and closures per month, and days from referral to
   placement (cases first placed in the period) follow the period;
 - open cases by reason, flag, last school, year group and postcode district, and overdue
-  tasks per officer, are as they stand today (the case's current fields);
+  tasks per officer, are as they stood at the end of the period (`as_of`: the period's last
+  day, or today while the period is still running), read from what the records keep of their
+  past: the reason from the timeline, flags from when they were added and removed, addresses
+  from their dates, tasks from when they were set, done or cancelled;
 - late and unconfirmed school returns per school are the school-patterns figures
   (referrals/school_patterns.py, the one home of those rules) for the academic year the
   period ends in.
 
-Open at a month end: referred on or before it and not closed by then (closed_on after it or
-none). This reads the case's own dates, not its timeline: a case closed and reopened counts
-as open from its referral to its last closure. The termly return (reports.selectors) is the
-place for figures that follow the timeline exactly.
+Open at a day: referred on or before it and not closed by then (closed_on after it or none).
+This reads the case's own dates, so every "open" figure on the page agrees with the others: a
+case closed and reopened counts as open from its referral to its last closure. The termly
+return (reports.selectors) is the place for figures that follow the status timeline exactly.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet, Value
-from django.db.models.functions import StrIndex, Substr, TruncMonth
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cmetrack.accounts.access import AnyUser, is_manager
 from cmetrack.cases.events import EventKind
-from cmetrack.cases.models import Case, CaseEvent
+from cmetrack.cases.models import Case, CaseEvent, MissingReason, Task
 from cmetrack.cases.selectors import cases_visible_to
 from cmetrack.cases.status import OPEN_STATUSES, Status
-from cmetrack.cases.task_selectors import open_tasks_visible_to
 from cmetrack.children.models import Address, ChildFlag
-from cmetrack.core.census import year_group_on
+from cmetrack.core.census import CaseState, Change, history, state_on, year_group_on
 from cmetrack.core.year_group import academic_year_start
 from cmetrack.referrals.school_patterns import SchoolPatterns, median_of_counts, school_patterns
 
@@ -109,6 +110,7 @@ class Table:
 class Dashboard:
     period: Period
     today: date
+    as_of: date  # the day the open-case breakdowns and overdue tasks stand at
     open_now: int
     median_days_to_placement: float | None
     school_year_label: str
@@ -246,21 +248,60 @@ def _counted(
     )
 
 
-def _open_by_reason(open_cases: QuerySet[Case]) -> Table:
-    rows = open_cases.values("primary_reason__label").annotate(n=Count("pk")).order_by()
+def _day_end(day: date) -> datetime:
+    """The first moment after `day` in the service's time zone: a flag added or a task done
+    before it had happened by the end of that day."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _reason_codes_on(open_cases: QuerySet[Case], day: date) -> Counter[str]:
+    """Each case's main reason at the end of `day`: the timeline's reason changes replayed over
+    the reason it has now (core.census.history, the termly return's rule), so a reason changed
+    after the period counts as it was then. One query for the changes, one for the cases."""
+    changes: dict[int, list[Change]] = defaultdict(list)
+    events = (
+        CaseEvent.objects.filter(
+            case__in=open_cases.values("pk"), kind=EventKind.PRIMARY_REASON_CHANGED
+        )
+        .order_by("case_id", "occurred_at", "id")
+        .values_list("case_id", "occurred_at", "payload")
+    )
+    for case_id, at, payload in events:
+        new = payload.get("to") if isinstance(payload, dict) else None
+        if new:
+            changes[case_id].append(
+                Change(timezone.localdate(at), "reason", payload.get("from") or None, new)
+            )
+    codes: Counter[str] = Counter()
+    rows = open_cases.values_list(
+        "pk", "referral_date", "status", "category", "primary_reason__code"
+    ).order_by()
+    for pk, referred, status, category, code in rows:
+        steps = history(referred, CaseState(status, category, code or ""), changes.get(pk, []))
+        state = state_on(steps, day)
+        codes[(state.reason if state else code) or ""] += 1
+    return codes
+
+
+def _open_by_reason(open_cases: QuerySet[Case], as_of: date) -> Table:
+    labels = dict(MissingReason.objects.values_list("code", "label"))
+    codes = _reason_codes_on(open_cases, as_of)
     return _counted(
         "open-by-reason",
-        "Open cases by main reason",
+        f"Open cases by main reason on {as_of:%-d %B %Y}",
         "Main reason",
-        ((r["primary_reason__label"], r["n"]) for r in rows),
+        ((labels.get(code, code or "No reason recorded"), n) for code, n in codes.items()),
         [],
     )
 
 
-def _open_by_flag(open_cases: QuerySet[Case]) -> Table:
+def _open_by_flag(open_cases: QuerySet[Case], as_of: date) -> Table:
+    end = _day_end(as_of)
     rows = (
         ChildFlag.objects.filter(
-            removed_at__isnull=True, child_id__in=open_cases.values("child_id")
+            Q(removed_at__isnull=True) | Q(removed_at__gte=end),
+            added_at__lt=end,
+            child_id__in=open_cases.values("child_id"),
         )
         .values("flag_type__label")
         .annotate(n=Count("child_id", distinct=True))
@@ -268,7 +309,7 @@ def _open_by_flag(open_cases: QuerySet[Case]) -> Table:
     )
     table = _counted(
         "open-by-flag",
-        "Children with an open case, by vulnerability flag",
+        f"Children with an open case on {as_of:%-d %B %Y}, by vulnerability flag",
         "Flag",
         ((r["flag_type__label"], r["n"]) for r in rows),
         [],
@@ -276,20 +317,20 @@ def _open_by_flag(open_cases: QuerySet[Case]) -> Table:
     return replace(
         table,
         columns=("Children",),
-        note="Flags in force today. A child with two flags counts under each; children with "
-        "no flag are not listed.",
+        note="Flags in force that day: added by then and not yet removed. A child with two "
+        "flags counts under each; children with no flag are not listed.",
     )
 
 
-def _open_by_school(open_cases: QuerySet[Case]) -> Table:
+def _open_by_school(open_cases: QuerySet[Case], as_of: date) -> Table:
     rows = (
         open_cases.values("last_school_id", "last_school__name", "last_school__urn")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return _counted(
+    table = _counted(
         "open-by-school",
-        "Open cases by last school",
+        f"Open cases on {as_of:%-d %B %Y} by last school",
         "Last school",
         (
             (
@@ -302,58 +343,75 @@ def _open_by_school(open_cases: QuerySet[Case]) -> Table:
         ),
         [],
     )
+    return replace(
+        table,
+        note="The school the child last attended before the case, as recorded on the case "
+        "(a fact about the past: a later correction is taken to have been true then too).",
+    )
 
 
-def _open_by_year_group(open_cases: QuerySet[Case], today: date) -> Table:
+def _open_by_year_group(open_cases: QuerySet[Case], as_of: date) -> Table:
     # Grouped by date of birth in the database; core.census turns each into a year group.
     rows = open_cases.values("child__date_of_birth").annotate(n=Count("pk")).order_by()
     return _counted(
         "open-by-year-group",
-        f"Open cases by year group (on {today:%-d %B %Y})",
+        f"Open cases by year group (on {as_of:%-d %B %Y})",
         "Year group",
-        ((year_group_on(r["child__date_of_birth"], today), r["n"]) for r in rows),
+        ((year_group_on(r["child__date_of_birth"], as_of), r["n"]) for r in rows),
         YEAR_GROUPS,
     )
 
 
-def _open_by_district(open_cases: QuerySet[Case]) -> Table:
-    """By the outward code of the child's current address (the stored postcode is normalised,
-    "L20 7AE", so the district is what comes before the space)."""
+def _open_by_district(open_cases: QuerySet[Case], as_of: date) -> Table:
+    """By the outward code of the address the child lived at that day (from its dates: an
+    address without a start date is taken to have begun before any case). The stored postcode
+    is normalised, "L20 7AE", so the district is what comes before the space. A child with two
+    addresses in force counts at the one that began last."""
     children = open_cases.values("child_id")
-    current = Address.objects.filter(
-        child_id__in=children, date_to__isnull=True, postcode__contains=" "
-    )
-    rows = (
-        current.annotate(district=Substr("postcode", 1, StrIndex("postcode", Value(" ")) - 1))
-        .values("district")
-        .annotate(n=Count("child_id", distinct=True))
+    in_force = (
+        Address.objects.filter(child_id__in=children)
+        .filter(Q(date_from__isnull=True) | Q(date_from__lte=as_of))
+        .filter(Q(date_to__isnull=True) | Q(date_to__gt=as_of))
+        .values_list("child_id", "date_from", "pk", "postcode")
         .order_by()
     )
-    counts = [(r["district"], r["n"]) for r in rows]
-    without = open_cases.exclude(child_id__in=current.values("child_id")).aggregate(
-        n=Count("child_id", distinct=True)
-    )["n"]
-    if without:
-        counts.append(("No current postcode", without))
+    latest: dict[int, tuple[date, int, str]] = {}
+    for child_id, began, pk, postcode in in_force:
+        key = (began or date.min, pk, postcode or "")
+        if child_id not in latest or key[:2] > latest[child_id][:2]:
+            latest[child_id] = key
+    counts: Counter[str] = Counter()
+    for child_id in set(open_cases.values_list("child_id", flat=True).order_by()):
+        postcode = latest.get(child_id, (date.min, 0, ""))[2]
+        counts[postcode.split(" ")[0] if " " in postcode else "No current postcode"] += 1
     table = _counted(
         "open-by-district",
-        "Children with an open case, by postcode district",
+        f"Children with an open case on {as_of:%-d %B %Y}, by postcode district",
         "Postcode district",
-        counts,
+        counts.items(),
         [],
     )
     return replace(
         table,
         columns=("Children",),
-        note="The district of the child's current address. No fixed abode, abroad and unknown "
-        "whereabouts have no postcode: they count under no current postcode.",
+        note="The district of the address the child lived at that day. No fixed abode, abroad "
+        "and unknown whereabouts have no postcode: they count under no current postcode.",
     )
 
 
-def _overdue_by_officer(user: AnyUser, today: date) -> Table:
+def _overdue_by_officer(cases: QuerySet[Case], as_of: date) -> Table:
+    """Tasks overdue at the end of `as_of`: set by then, due before it, and neither done nor
+    cancelled by then, on cases open that day. Under the officer the task is assigned to now
+    (a task's reassignments are not kept)."""
+    end = _day_end(as_of)
     rows = (
-        open_tasks_visible_to(user)
-        .filter(due_on__lt=today)
+        Task.objects.filter(
+            Q(done_at__isnull=True) | Q(done_at__gte=end),
+            Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=end),
+            case__in=cases.filter(_open_at(as_of)).values("pk"),
+            created_at__lt=end,
+            due_on__lt=as_of,
+        )
         .values("assigned_to_id", "assigned_to__first_name", "assigned_to__last_name")
         .annotate(n=Count("pk"), cases=Count("case_id", distinct=True))
         .order_by()
@@ -367,11 +425,12 @@ def _overdue_by_officer(user: AnyUser, today: date) -> Table:
     figures.sort(key=lambda item: (-item[1][0], item[0].casefold()))
     return Table(
         key="overdue-by-officer",
-        title="Overdue tasks by officer",
+        title=f"Overdue tasks by officer on {as_of:%-d %B %Y}",
         first_column="Officer",
         columns=("Overdue tasks", "Cases"),
         rows=tuple(Row(name, values) for name, values in figures),
-        note=f"Open tasks on open cases due before {today:%-d %B %Y}.",
+        note=f"Tasks on cases open on {as_of:%-d %B %Y}, due before that day and not done or "
+        "cancelled by its end, under the officer each is assigned to now.",
     )
 
 
@@ -409,14 +468,18 @@ def manager_dashboard(
     if not is_manager(user):
         return None
     today = today or timezone.localdate()
+    # The breakdowns' day: the period's last, or today while the period is still running.
+    as_of = min(period.last, today)
     cases = cases_visible_to(user)
     open_cases = cases.filter(status__in=OPEN_STATUSES)
+    open_then = cases.filter(_open_at(as_of))
     placement, median = _days_to_placement(cases, period)
     patterns = school_patterns(user=user, year=academic_year_start(period.last))
     assert patterns is not None  # a manager is CME team
     return Dashboard(
         period=period,
         today=today,
+        as_of=as_of,
         open_now=open_cases.count(),
         median_days_to_placement=median,
         school_year_label=patterns.label,
@@ -424,12 +487,12 @@ def manager_dashboard(
             _open_over_time(cases, period),
             _referrals_and_closures(cases, period),
             placement,
-            _open_by_reason(open_cases),
-            _open_by_flag(open_cases),
-            _open_by_school(open_cases),
-            _open_by_year_group(open_cases, today),
-            _open_by_district(open_cases),
-            _overdue_by_officer(user, today),
+            _open_by_reason(open_then, as_of),
+            _open_by_flag(open_then, as_of),
+            _open_by_school(open_then, as_of),
+            _open_by_year_group(open_then, as_of),
+            _open_by_district(open_then, as_of),
+            _overdue_by_officer(cases, as_of),
             _school_returns(patterns),
         ),
     )

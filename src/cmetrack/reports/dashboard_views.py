@@ -14,9 +14,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cmetrack.accounts.access import is_manager
+from cmetrack.exports.responses import file_response
+from cmetrack.exports.writers import FORMATS, csv_bytes, xlsx_bytes
 
 from . import charts
-from .dashboard_exports import XLSX_TYPE, record_export, write_csv, xlsx_bytes
+from .dashboard_exports import export_table, file_stem, record_dashboard_export
 from .dashboard_forms import PeriodForm, month_options
 from .dashboard_selectors import Dashboard, Table, manager_dashboard
 
@@ -37,7 +39,6 @@ CHART_KINDS = {
     "school-returns": (HORIZONTAL, (1, 2, 3)),
 }
 ALL = "all"
-FORMATS = ("csv", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,13 @@ def chart_for(table: Table) -> tuple[str, bool]:
     )
 
 
-def _dashboard(request: HttpRequest) -> tuple[Dashboard, PeriodForm]:
+def _require_manager(request: HttpRequest) -> None:
     if not is_manager(request.user):
         raise PermissionDenied("This page is for the CME team's managers and administrators.")
+
+
+def _dashboard(request: HttpRequest) -> tuple[Dashboard, PeriodForm]:
+    _require_manager(request)
     today = timezone.localdate()
     form = PeriodForm(request.GET, today=today)
     dashboard = manager_dashboard(user=request.user, period=form.period, today=today)
@@ -105,23 +110,21 @@ def manager_dashboard_view(request: HttpRequest) -> HttpResponse:
 
 
 def manager_dashboard_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
-    dashboard, form = _dashboard(request)
+    # Refused first (a refusal says nothing about which exports exist), then a file that does
+    # not exist is 404 before any figure is counted.
+    _require_manager(request)
     if (
         fmt not in FORMATS
         or (key != ALL and key not in CHART_KINDS)
         or (key == ALL and fmt != "xlsx")
     ):
         raise Http404("No such export.")
+    dashboard, form = _dashboard(request)
     if form.errors:
         # Never a file for a period other than the one asked for: the page says what is wrong.
         return manager_dashboard_view(request)
-    tables = dashboard.tables if key == ALL else (dashboard.table(key),)
-    name = f"dashboard-{key}-{dashboard.period.first:%Y-%m}-to-{dashboard.period.last:%Y-%m}"
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        write_csv(dashboard, tables[0], response)
-    else:
-        response = HttpResponse(xlsx_bytes(dashboard, tables), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    record_export(request, dashboard, key, fmt)
-    return response
+    chosen = dashboard.tables if key == ALL else (dashboard.table(key),)
+    tables = [export_table(dashboard, table) for table in chosen]
+    content = csv_bytes(tables[0]) if fmt == "csv" else xlsx_bytes(tables)
+    record_dashboard_export(request, dashboard, key, tables, fmt)
+    return file_response(content, fmt=fmt, name=f"{file_stem(dashboard, key)}.{fmt}")

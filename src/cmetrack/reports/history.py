@@ -13,12 +13,11 @@ closure date, open until then.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
@@ -26,7 +25,7 @@ from django.db.models.functions import TruncDate
 from cmetrack.cases.events import EventKind
 from cmetrack.cases.models import Case, CaseEvent
 from cmetrack.cases.status import Status
-from cmetrack.core.census import CaseState, Change, Step, history
+from cmetrack.core.census import ChangeRow
 from cmetrack.referrals.models import DeletionReturn
 
 TRACKED = {
@@ -41,7 +40,9 @@ CHUNK = 20_000
 _STATUS_BY_LABEL = {label: value for value, label in Status.choices}
 
 
-class CaseHistory(NamedTuple):
+class CaseTimeline(NamedTuple):
+    """One case as the return reads it: what it is now and every change recorded to it."""
+
     case_id: int
     child_id: int
     sex: str
@@ -50,7 +51,8 @@ class CaseHistory(NamedTuple):
     date_last_attended: date | None
     # The day the child came off a school's roll, when the authority was told of one.
     off_roll_on: date | None
-    steps: tuple[Step, ...]
+    current: tuple[str, str, str]  # status, category, primary reason code, as they are now
+    changes: list[ChangeRow]  # (on, field, old, new) in the order recorded (core.census)
 
 
 def _day(text: str | None) -> date | None:
@@ -62,66 +64,54 @@ def _day(text: str | None) -> date | None:
 
 _CLOSED, _REOPENED = EventKind.CLOSED.value, EventKind.REOPENED.value
 _FIELD = {kind.value: field for kind, field in TRACKED.items()}
-
-
-def _change(
-    kind: str, day: date, old: str | None, new: str | None, closed_on: str | None, left: str | None
-) -> Change | None:
-    if kind == _CLOSED:
-        return Change(_day(closed_on) or day, "status", _STATUS_BY_LABEL.get(left or ""), "closed")
-    if kind == _REOPENED:
-        return Change(day, "status", Status.CLOSED.value, Status.ENQUIRIES.value)
-    if not new:
-        return None
-    return Change(day, _FIELD[kind], old or None, new)
+_CLOSED_STATUS, _ENQUIRIES, _REFERRED = (
+    Status.CLOSED.value,
+    Status.ENQUIRIES.value,
+    Status.REFERRED.value,
+)
 
 
 def _rows(query: QuerySet[Any, Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of a values_list query. On PostgreSQL straight from the driver, which already
-    gives dates and text: Django's per-value converters cost more than the query itself at
-    half a million rows."""
+    """The rows of a values_list query, CHUNK at a time. On PostgreSQL straight from the driver,
+    which already gives dates and text: Django's per-value converters cost more than the query
+    itself at half a million rows. And through a server-side cursor, so that the client holds a
+    chunk rather than the whole result (50 MB less at 150,000 cases): inside a transaction, as
+    case_timelines reads, PostgreSQL streams it; outside one it would copy it all out first.
+    Not where the settings turn server-side cursors off (a pooler in transaction mode)."""
     connection = connections[query.db]
     if connection.vendor != "postgresql":
         yield from query.iterator(chunk_size=CHUNK)
         return
     sql, params = query.query.get_compiler(using=query.db).as_sql()
-    with connection.cursor() as cursor:
+    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
             yield from rows
 
 
-def case_histories(
+def case_timelines(
     cases: QuerySet[Case], *, referred_by: date, open_since: date | None = None
-) -> Iterator[CaseHistory]:
-    """The history of every case in `cases` referred on or before `referred_by` (and, given
-    `open_since`, not closed for good before it): four queries whatever the number of cases.
-    A case's closure date is its last one, so a case closed before `open_since` was never open
-    on or after it."""
+) -> Generator[CaseTimeline, None, None]:
+    """Every case in `cases` referred on or before `referred_by` (and, given `open_since`, not
+    closed for good before it) with its changes, in case order: four queries whatever the
+    number of cases. A case's closure date is its last one, so a case closed before
+    `open_since` was never open on or after it.
+
+    The cases and their events are read in the same order and merged as they stream, so only
+    one case's changes are held at a time: at 150,000 cases, holding every case's list until
+    the cases were read cost more in the garbage collector's passes over them than the reading
+    did (benchmarks/statutory_return.py)."""
     wanted = cases.filter(referral_date__lte=referred_by)
     if open_since is not None:
         wanted = wanted.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=open_since))
-    changes: dict[int, list[Change]] = defaultdict(list)
-    closure_recorded: set[int] = set()
-    events = (
-        CaseEvent.objects.filter(case__in=wanted.values("pk"), kind__in=list(TRACKED))
-        .annotate(
-            day=TruncDate("occurred_at"),
-            old=KT("payload__from"),
-            new=KT("payload__to"),
-            closed_on=KT("payload__closed_on"),
-            left=KT("payload__from_label"),
-        )
-        .order_by("case_id", "occurred_at", "id")
-        .values_list("case_id", "kind", "day", "old", "new", "closed_on", "left")
-    )
-    for case_id, kind, day, old, new, closed_on, left in _rows(events):
-        change = _change(kind, day, old, new, closed_on, left)
-        if change is not None:
-            changes[case_id].append(change)
-        if kind == _CLOSED:
-            closure_recorded.add(case_id)
+    # Read-only: the transaction is there for the server-side cursors (see _rows), and is
+    # rolled back, not committed, if the caller stops early.
+    with transaction.atomic(using=wanted.db):
+        yield from _timelines(wanted)
 
+
+def _timelines(wanted: QuerySet[Case]) -> Iterator[CaseTimeline]:
     off_roll: dict[int, date] = dict(
         DeletionReturn.objects.filter(case__in=wanted.values("pk"))
         .values("case_id")
@@ -136,6 +126,18 @@ def case_histories(
         if agreed is not None and (case_id not in off_roll or agreed > off_roll[case_id]):
             off_roll[case_id] = agreed
 
+    events = _rows(
+        CaseEvent.objects.filter(case__in=wanted.values("pk"), kind__in=list(TRACKED))
+        .annotate(
+            day=TruncDate("occurred_at"),
+            old=KT("payload__from"),
+            new=KT("payload__to"),
+            closed_on=KT("payload__closed_on"),
+            left=KT("payload__from_label"),
+        )
+        .order_by("case_id", "occurred_at", "id")
+        .values_list("case_id", "kind", "day", "old", "new", "closed_on", "left")
+    )
     rows = wanted.values_list(
         "pk",
         "child_id",
@@ -147,17 +149,31 @@ def case_histories(
         "category",
         "primary_reason__code",
         "closed_on",
-    ).order_by()
+    ).order_by("pk")
+    event = next(events, None)
     for row in _rows(rows):
         pk, child_id, sex, dob, referred, last_attended, status, category, reason, closed_on = row
-        case_changes = changes.get(pk, [])
-        if status == Status.CLOSED and closed_on is not None and pk not in closure_recorded:
+        changes: list[ChangeRow] = []
+        closure_recorded = False
+        # Events of a case not in `rows` (one that changed between the two reads) are passed by.
+        while event is not None and event[0] <= pk:
+            if event[0] == pk:
+                _, kind, day, old, new, closed_text, left = event
+                if kind == _CLOSED:
+                    closure_recorded = True
+                    left_status = _STATUS_BY_LABEL.get(left or "")
+                    changes.append(
+                        (_day(closed_text) or day, "status", left_status, _CLOSED_STATUS)
+                    )
+                elif kind == _REOPENED:
+                    changes.append((day, "status", _CLOSED_STATUS, _ENQUIRIES))
+                elif new:
+                    changes.append((day, _FIELD[kind], old or None, new))
+            event = next(events, None)
+        if status == _CLOSED_STATUS and closed_on is not None and not closure_recorded:
             # Open in a status nobody recorded until then: counted, as it was a CME case.
-            case_changes = [
-                *case_changes,
-                Change(closed_on, "status", Status.REFERRED.value, status),
-            ]
-        yield CaseHistory(
+            changes.append((closed_on, "status", _REFERRED, status))
+        yield CaseTimeline(
             case_id=pk,
             child_id=child_id,
             sex=sex,
@@ -165,5 +181,6 @@ def case_histories(
             referral_date=referred,
             date_last_attended=last_attended,
             off_roll_on=off_roll.get(pk),
-            steps=history(referred, CaseState(status, category, reason), case_changes),
+            current=(status, category, reason),
+            changes=changes,
         )

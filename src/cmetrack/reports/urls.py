@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import dashboard_views, reference_views, views
 
 app_name = "reports"
 
@@ -12,4 +12,5 @@ urlpatterns = [
         dashboard_views.manager_dashboard_export,
         name="dashboard-export",
     ),
+    path("reference-data/", reference_views.reference_data_view, name="reference-data"),
 ]

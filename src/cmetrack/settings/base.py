@@ -33,6 +33,12 @@ ALLOWED_HOSTS = env_list("CMETRACK_ALLOWED_HOSTS", "127.0.0.1,localhost")
 # The authority this installation serves (Sefton in the demo data).
 CMETRACK_AUTHORITY_NAME = os.environ.get("CMETRACK_AUTHORITY_NAME", "Sefton Council")
 CMETRACK_AUTHORITY_LA_CODE = os.environ.get("CMETRACK_AUTHORITY_LA_CODE", "343")
+# The CME team's contact details: on every letter, blank form and the public page. The demo's
+# number is the one on Sefton's published CME page (the seed); the address and email are the
+# administrator's to set. A letter that needs one that is not set is not produced.
+CMETRACK_AUTHORITY_PHONE = os.environ.get("CMETRACK_AUTHORITY_PHONE", "0345 140 0845")
+CMETRACK_AUTHORITY_ADDRESS = os.environ.get("CMETRACK_AUTHORITY_ADDRESS", "")
+CMETRACK_AUTHORITY_EMAIL = os.environ.get("CMETRACK_AUTHORITY_EMAIL", "")
 # Where staff sign in; used for links in emails (which never carry a child's details).
 CMETRACK_BASE_URL = os.environ.get("CMETRACK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Two-factor sign-in for every user (on in production; off here so the demo signs straight in).
@@ -99,6 +105,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_guid",
+    "rest_framework",
+    "drf_spectacular",
     "cmetrack.accounts",
     "cmetrack.schools",
     "cmetrack.schooldays",
@@ -108,8 +116,8 @@ INSTALLED_APPS = [
     "cmetrack.ehe",
     "cmetrack.letters",
     "cmetrack.attachments",
-    "cmetrack.register_migration",
     "cmetrack.publicinfo",
+    "cmetrack.api",
     "cmetrack.matching",
     "cmetrack.reports",
     "cmetrack.privacy",
@@ -282,6 +290,10 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Uploaded and generated files (letters, attachments, the public page's documents): outside
 # the web root, never served by URL, only through views that check who is asking.
 MEDIA_ROOT = Path(os.environ.get("CMETRACK_FILES_DIR", VAR_DIR / "media"))
+# The largest evidence file an officer may attach to a case (attachments.services).
+CMETRACK_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("CMETRACK_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
@@ -360,3 +372,32 @@ EMAIL_HOST_PASSWORD = os.environ.get("CMETRACK_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CMETRACK_EMAIL_TLS", True)
 # A hung mail server must not hold a worker for ever: the outbox retries a failed send.
 EMAIL_TIMEOUT = int(os.environ.get("CMETRACK_EMAIL_TIMEOUT", "30"))
+# GOV.UK Notify instead of SMTP, when CMETRACK_EMAIL_BACKEND is
+# cmetrack.notifications.notify_backend.NotifyEmailBackend (docs/administrator-guide.md).
+CMETRACK_NOTIFY_API_KEY = os.environ.get("CMETRACK_NOTIFY_API_KEY", "")
+CMETRACK_NOTIFY_TEMPLATE_ID = os.environ.get("CMETRACK_NOTIFY_TEMPLATE_ID", "")
+CMETRACK_NOTIFY_BASE_URL = os.environ.get("CMETRACK_NOTIFY_BASE_URL", "")
+
+# The REST API (cmetrack.api, docs/api.md): bearer tokens only, JSON in and out, one error body.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["cmetrack.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["cmetrack.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["cmetrack.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "cmetrack.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+CMETRACK_API_RATE = os.environ.get("CMETRACK_API_RATE", "1200/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "cmetrack API",
+    "DESCRIPTION": "Send returns, referrals and notifications, and read their status; the CME "
+    "team reads cases and tasks. Authenticate with `Authorization: Bearer <token>`. Errors are "
+    '`{"errors": [{"field": ..., "message": ...}]}`. See docs/api.md.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+}

@@ -15,3 +15,10 @@ TASKS = {
         )
     }
 }
+
+# The demo authority's postal and email contact for letters (production sets its own, docs/
+# administrator-guide.md): plainly made up, so a demo letter cannot be mistaken for a real one.
+CMETRACK_AUTHORITY_ADDRESS = os.environ.get(
+    "CMETRACK_AUTHORITY_ADDRESS", "Demo CME Team, 1 Example Street, Bootle L20 0AA"
+)
+CMETRACK_AUTHORITY_EMAIL = os.environ.get("CMETRACK_AUTHORITY_EMAIL", "cme-demo@example.org")

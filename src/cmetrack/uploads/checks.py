@@ -58,9 +58,16 @@ EVIDENCE = frozenset({"pdf", "jpeg", "png", "tiff", "docx", "email", "text"})
 
 MAX_ZIP_MEMBERS = 2_000
 MAX_ZIP_UNPACKED = 200 * 1024 * 1024  # a Word document that unpacks past this is a zip bomb
-EMAIL_HEADER = re.compile(
-    rb"^(Received|From|To|Subject|Date|Message-ID|Return-Path|MIME-Version):", re.I | re.M
-)
+EMAIL_FIELD = re.compile(r"^([!-9;-~]+):")  # a header field's name (RFC 5322 section 2.2)
+EMAIL_ALSO = frozenset({"to", "subject", "date", "message-id", "received", "return-path"})
+# The openings a browser takes for HTML or XML (WHATWG MIME sniffing, "rules for identifying
+# an unknown MIME type"), each followed there by a space or ">": a prefix is enough to refuse.
+MARKUP_OPENINGS = (
+    "<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div", "<font",
+    "<table", "<a ", "<a>", "<style", "<title", "<b ", "<b>", "<body", "<br", "<p ", "<p>",
+    "<!--", "<?xml", "<svg",
+)  # fmt: skip
+MARKUP_ANYWHERE = re.compile(r"<(script|iframe|svg|html|object|embed)[\s>/]")
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ def check_upload(
     """Read at most max_bytes + 1 bytes, sniff the type, and return what was found, or raise
     UploadProblem naming what is wrong. Reads nothing into the database: the caller stores."""
     allowed = frozenset(allowed)
+    if not allowed or not allowed <= KINDS.keys():
+        raise ValueError(f"allowed must name kinds of file from KINDS, not {sorted(allowed)}")
     content = upload if isinstance(upload, bytes) else _read_capped(upload, max_bytes)
     if not content:
         raise UploadProblem("The selected file is empty")
@@ -87,9 +96,9 @@ def check_upload(
     if kind is None or kind.code not in allowed:
         raise UploadProblem(
             "The selected file must be "
-            + _or_list(KINDS[c].label for c in sorted(allowed))
+            + _or_list(kind.label for code, kind in KINDS.items() if code in allowed)
             + (
-                f"; this one is not ({_what_it_looks_like(content)})"
+                f"; this one is {_what_it_looks_like(content)}"
                 if kind is None
                 else f", not {kind.label}"
             )
@@ -119,31 +128,67 @@ def sniff(content: bytes) -> FileKind | None:
     text = _as_text(content)
     if text is None:
         return None
-    return EMAIL if EMAIL_HEADER.search(content[:4096]) else TEXT
+    if _is_email(text):
+        return EMAIL
+    # A web page or SVG is text too, but one a browser may run: never accepted as plain text.
+    return None if _looks_like_markup(text) else TEXT
+
+
+def _is_email(text: str) -> bool:
+    """A saved email starts with its header block: every line up to the first blank one a
+    header field (or a folded continuation), among them From and one more of the usual ones.
+    A note whose body happens to have a line starting "Date:" is not an email."""
+    names: set[str] = set()
+    lines = text[:16384].splitlines()
+    if lines and lines[0].startswith("From "):
+        lines = lines[1:]  # an mbox postmark ("From - Mon Mar 2 ..."), as some mail apps save
+    for line in lines:
+        if not line.strip():
+            break
+        if line[0] in " \t" and names:
+            continue
+        match = EMAIL_FIELD.match(line)
+        if match is None:
+            return False
+        names.add(match.group(1).lower())
+    return "from" in names and bool(names & EMAIL_ALSO)
+
+
+def _looks_like_markup(text: str) -> bool:
+    """What a browser would sniff as HTML or XML (the WHATWG sniffing rules' openings), or a
+    script, frame or SVG tag anywhere near the start."""
+    head = text[:8192].lstrip(" \t\r\n\x0c").lower()
+    return head.startswith(MARKUP_OPENINGS) or MARKUP_ANYWHERE.search(head) is not None
 
 
 def _office_document(content: bytes) -> FileKind | None:
+    found = _office_document_or_why(content)
+    return found if isinstance(found, FileKind) else None
+
+
+def _office_document_or_why(content: bytes) -> FileKind | str:
     """A zip is a Word document or workbook only if it has the parts one has; one carrying
-    macros (vbaProject.bin) or unpacking past the limit is refused as not on the list."""
+    macros (vbaProject.bin) or unpacking past the limit is refused as not on the list. Only the
+    directory is read, never a member unpacked. Refused, the answer says what the zip is."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
-                return None
+                return "an archive of too many files"
             if sum(m.file_size for m in members) > MAX_ZIP_UNPACKED:
-                return None
+                return "an archive that unpacks too large"
             names = {m.filename for m in members}
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return None
+    # A damaged or hostile central directory fails in more ways than BadZipFile: an unknown
+    # zip version is NotImplementedError, a truncated record EOFError.
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return "a damaged zip archive"
     if any(name.lower().endswith("vbaproject.bin") for name in names):
-        return None
-    if "[Content_Types].xml" not in names:
-        return None
-    if "word/document.xml" in names:
+        return "a document with macros, which are never accepted: save it without them (.docx)"
+    if "[Content_Types].xml" in names and "word/document.xml" in names:
         return DOCX
-    if "xl/workbook.xml" in names:
+    if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
         return XLSX
-    return None
+    return "a zip archive"
 
 
 def _as_text(content: bytes) -> str | None:
@@ -158,15 +203,32 @@ def _as_text(content: bytes) -> str | None:
 
 
 def _what_it_looks_like(content: bytes) -> str:
+    """What a refused file is, for the message: named here for the files people send by
+    mistake or on purpose (a program, a web page, a macro document), else puremagic's name."""
+    if content.startswith(b"PK\x03\x04"):
+        found = _office_document_or_why(content)
+        return found if isinstance(found, str) else found.label
+    if content.startswith(b"MZ"):
+        return "a Windows program"
+    if content.startswith(b"\x7fELF"):
+        return "a program"
+    text = _as_text(content)
+    if text is not None and _looks_like_markup(text):
+        return "a web page (HTML or XML)"
     try:
         matches = puremagic.magic_string(content[:8192])
     except (puremagic.PureError, ValueError):
         matches = []
-    return matches[0].name if matches else "a kind of file not recognised"
+    if not matches:
+        return "a kind of file not recognised"
+    return f"a file of another kind ({matches[0].name})"
 
 
 def _read_capped(upload: IO[bytes], max_bytes: int) -> bytes:
-    if hasattr(upload, "seek"):
+    # From the start (a form may have read some already), if the stream can go back at all:
+    # a pipe or a request body has seek() and raises on it.
+    seekable = getattr(upload, "seekable", None)
+    if callable(seekable) and seekable():
         upload.seek(0)
     return upload.read(max_bytes + 1)
 

@@ -76,7 +76,7 @@ def test_issuing_a_link_returns_its_token_once_and_keeps_only_a_hash(admin_user:
     assert token not in str(EnrolmentInvite.objects.values().get())
     assert invite.expires_at - invite.created_at == timedelta(hours=72)
     assert invite.created_by == admin_user
-    entry = LogEntry.objects.get(object_pk=str(user.pk), actor=admin_user)
+    entry = LogEntry.objects.get_for_object(user).get(actor=admin_user)
     assert entry.additional_data["security_event"] == "set-up link issued"
 
 

@@ -16,6 +16,7 @@ from .casework import (
     case_assign,
     case_change_category,
     case_change_primary_reason,
+    case_document_event,
     case_intake_event,
     case_set_risk,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "case_change_primary_reason",
     "case_change_status",
     "case_close",
+    "case_document_event",
     "case_enquiries_exhausted",
     "case_flag_add",
     "case_flag_remove",

@@ -176,3 +176,20 @@ def case_intake_event(*, case: Case, kind: EventKind, by: User | None, **payload
         raise CaseError("Intake can only record submissions and hand-overs on a case.")
     with acting_as(by):
         return event_write(case, kind, by, **payload)
+
+
+DOCUMENT_EVENTS = frozenset(
+    {EventKind.LETTER_PRODUCED, EventKind.ATTACHMENT_ADDED, EventKind.ATTACHMENT_REMOVED}
+)
+
+
+@transaction.atomic
+def case_document_event(
+    *, case: Case, kind: EventKind, by: User | None, **payload: Any
+) -> CaseEvent:
+    """A timeline line written by the letters and attachments apps when a letter is produced
+    or evidence is attached or removed: they keep their own records, the case only its line."""
+    if kind not in DOCUMENT_EVENTS:
+        raise CaseError("Only letters and attachments can be recorded this way.")
+    with acting_as(by):
+        return event_write(case, kind, by, **payload)

@@ -16,6 +16,7 @@ from cmetrack.cases.services import (
     case_change_category,
     case_change_primary_reason,
     case_change_status,
+    case_document_event,
     case_enquiries_exhausted,
     case_flag_add,
     case_flag_remove,
@@ -120,6 +121,22 @@ def lived_case(officer: User, manager: User) -> Case:
         authority="Wirral Council",
         state_label="Accepted",
     )
+    # The payloads the letters and attachments services write (their own tests check that
+    # producing a letter or attaching evidence writes exactly these).
+    case_document_event(
+        case=case,
+        kind=EventKind.LETTER_PRODUCED,
+        by=officer,
+        template="Letter to parent or carer about absence",
+        version=2,
+        letter="0c6d8b1e-0000-4000-8000-000000000001",
+    )
+    case_document_event(
+        case=case, kind=EventKind.ATTACHMENT_ADDED, by=officer, kind_label="Home-visit note"
+    )
+    case_document_event(
+        case=case, kind=EventKind.ATTACHMENT_REMOVED, by=officer, kind_label="Home-visit note"
+    )
     return case
 
 
@@ -164,6 +181,11 @@ EXPECTED_SENTENCES = {
     EventKind.ENQUIRIES_EXHAUSTED: ["Enquiries exhausted: child untraced"],
     EventKind.SUBMISSION_RECEIVED: ["Deletion return received (DEL-TEST-0001)"],
     EventKind.HANDOVER_CHANGED: ["Hand-over to Wirral Council: accepted"],
+    EventKind.LETTER_PRODUCED: [
+        "Letter produced: Letter to parent or carer about absence (template version 2)"
+    ],
+    EventKind.ATTACHMENT_ADDED: ["Attachment added: Home-visit note"],
+    EventKind.ATTACHMENT_REMOVED: ["Attachment removed: Home-visit note"],
 }
 
 
@@ -200,8 +222,8 @@ def test_every_event_kind_describes_itself_as_a_non_empty_string(
 def test_the_timeline_pairs_each_event_with_its_sentence_newest_first(lived_case: Case) -> None:
     timeline = case_timeline(case=lived_case)
 
-    assert len(timeline) == lived_case.events.count() == 27
-    assert timeline[0]["sentence"] == "Hand-over to Wirral Council: accepted"
+    assert len(timeline) == lived_case.events.count() == 30
+    assert timeline[0]["sentence"] == "Attachment removed: Home-visit note"
     assert timeline[-1]["sentence"] == "Case opened from a referral by Health"
     for row in timeline:
         assert row["sentence"] == describe(row["event"].kind, row["event"].payload)

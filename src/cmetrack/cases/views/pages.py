@@ -9,11 +9,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from cmetrack.accounts.access import is_ehe_officer, is_manager, is_partner, la_staff_required
 from cmetrack.audit.services import record_view
+from cmetrack.exports.download import export_download
+from cmetrack.exports.options import EXPORT_PARAMETERS, export_format, export_query, personal_wanted
 from cmetrack.schooldays.selectors import school_calendar
 
+from ..exports import case_list_table
 from ..filters import CaseFilter
 from ..models import ClosureRequest
 from ..selectors import (
@@ -92,18 +96,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         if text:
             query["search"] = search_remember(request.session, text)
         return redirect(f"{reverse('cases:list')}?{query.urlencode()}")
-    query = request.GET.copy()
-    query.pop("page", None)
-    data = query.copy()
-    key = data.pop("search", None)
-    if key:
-        recalled = search_recall(request.session, str(key[-1]))
-        if recalled is None:
-            messages.info(request, "That search has expired. Search again.")
-            query.pop("search", None)
-        else:
-            data["q"] = recalled
-    case_filter = CaseFilter(data or None, queryset=case_list(user=request.user))
+    case_filter, query, data = _case_filter(request)
     page = page_of(request, case_filter.qs)
     if data.get("q"):
         # A search looks for a child: each child it shows was looked at, and is recorded.
@@ -117,7 +110,52 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query_string": query.urlencode(),
             "active_filters": bool(data and case_filter.form.has_changed()),
+            "export_query": export_query(query),
         },
+    )
+
+
+def _case_filter(request: HttpRequest) -> tuple[CaseFilter, QueryDict, QueryDict]:
+    """The list's filters from the URL, the search words recalled from the session: the page
+    and its export read them the same way. Returns the filter, the URL's query without its
+    page (and without a search that has expired) and the filter's data."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name in EXPORT_PARAMETERS:
+        query.pop(name, None)
+    data = query.copy()
+    key = data.pop("search", None)
+    if key:
+        recalled = search_recall(request.session, str(key[-1]))
+        if recalled is None:
+            messages.info(request, "That search has expired. Search again.")
+            query.pop("search", None)
+        else:
+            data["q"] = recalled
+    return CaseFilter(data or None, queryset=case_list(user=request.user)), query, data
+
+
+@require_safe
+@la_staff_required
+def case_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every case the list shows with these filters (all its pages), as CSV or XLSX."""
+    fmt = export_format(fmt)
+    if "q" in request.GET:
+        # Search words in the URL (a hand-made link): the list moves them into the session
+        # first, as it does for an old bookmark, and its export link then carries the key.
+        return redirect(f"{reverse('cases:list')}?{request.GET.urlencode()}")
+    case_filter, query, data = _case_filter(request)
+    if "search" in request.GET and "search" not in query:
+        # The search has expired: no file of more cases than the user searched for.
+        return redirect(f"{reverse('cases:list')}?{query.urlencode()}")
+    table = case_list_table(case_filter.qs, include_personal=personal_wanted(request.GET))
+    return export_download(
+        request,
+        table,
+        fmt=fmt,
+        view="case list export",
+        # Which filters were used, never their values: a search's words name a child.
+        details={"filters": sorted(k for k, v in data.items() if v)},
     )
 
 

@@ -4,11 +4,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cmetrack.accounts.access import la_staff_required
 from cmetrack.accounts.models import User
+from cmetrack.exports.download import export_download
+from cmetrack.exports.options import export_format, export_query, personal_wanted
 
+from ..exports import task_list_table
 from ..forms import TaskForm
 from ..selectors import case_get
 from ..services import CaseError, task_complete, task_create
@@ -19,12 +22,17 @@ from .pages import page_of, query_without_page
 WINDOW_TITLES = {"overdue": "Overdue", "today": "Due today", "week": "Due this week"}
 
 
-@la_staff_required
-def task_list(request: HttpRequest) -> HttpResponse:
+def _chosen(request: HttpRequest) -> tuple[str, bool]:
+    """The window (overdue, today, this week) and whose tasks: the page and its export alike."""
     window = request.GET.get("show", "overdue")
     if window not in WINDOWS:
         window = "overdue"
-    mine = request.GET.get("who", "me") != "team"
+    return window, request.GET.get("who", "me") != "team"
+
+
+@la_staff_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    window, mine = _chosen(request)
     page = page_of(request, tasks_in_window(user=request.user, window=window, mine=mine))
     return render(
         request,
@@ -37,7 +45,28 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "window_title": WINDOW_TITLES[window],
             "windows": [(w, WINDOW_TITLES[w]) for w in WINDOWS],
             "counts": task_counts(user=request.user, mine=mine),
+            "export_query": export_query(request.GET),
         },
+    )
+
+
+@require_safe
+@la_staff_required
+def task_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The tasks the page shows for this window and these people, all pages, as CSV or XLSX."""
+    fmt = export_format(fmt)
+    window, mine = _chosen(request)
+    table = task_list_table(
+        tasks_in_window(user=request.user, window=window, mine=mine),
+        title=f"Tasks: {WINDOW_TITLES[window].lower()} ({'mine' if mine else 'team'})",
+        include_personal=personal_wanted(request.GET),
+    )
+    return export_download(
+        request,
+        table,
+        fmt=fmt,
+        view="task list export",
+        details={"window": window, "who": "me" if mine else "team"},
     )
 
 

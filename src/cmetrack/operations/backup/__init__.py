@@ -1,4 +1,5 @@
-"""Encrypted backup and restore of the whole database, with the database's own tools.
+"""Encrypted backup and restore of the whole database, with the database's own tools, and of
+the files directory (MEDIA_ROOT: letters, attachments) in the same file.
 
 `cmetrack backup FILE`, `cmetrack backup --verify FILE` and `cmetrack restore FILE` call these;
 docs/backup.md describes the file format and the restore drill.

@@ -1,7 +1,7 @@
 """The encrypted backup file (docs/backup.md, "The file format").
 
     magic        16 bytes   b"CMETRACK-BACKUP\\n"
-    version       1 byte    1
+    version       1 byte    2 (1: the database alone; 2: database, files and manifest)
     header size   4 bytes   big-endian
     header        UTF-8 JSON: what the backup is, and the salt, nonce prefix and key id
     chunks        each a 4-byte big-endian length, then AES-256-GCM ciphertext and its tag
@@ -10,6 +10,9 @@ The header is readable without the key (it holds no personal data) and is authen
 byte before the first chunk is the associated data of every chunk. The nonce of chunk i is the
 file's random 7-byte prefix, i as 4 bytes and a final flag (1 on the last chunk, 0 before), the
 STREAM construction: a reordered, dropped, added or cut-off chunk fails its tag.
+
+This layer seals whatever plaintext it is given; what that plaintext holds is the version's
+business: in version 1 the database payload itself, in version 2 the entries of contents.py.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ from .errors import BackupDamaged, BackupError, BackupKeyError
 from .keys import file_key, key_id
 
 MAGIC = b"CMETRACK-BACKUP\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 (before backups held the files directory) is still read: such a backup restores
+# the database alone.
+READABLE_VERSIONS = frozenset({1, 2})
 CHUNK_SIZE = 1024 * 1024
 _TAG = 16
 _MAX_HEADER = 1024 * 1024
@@ -51,6 +57,7 @@ class Metadata:
 
 @dataclass(frozen=True)
 class Header:
+    version: int
     metadata: Metadata
     key_id: str
     salt: bytes
@@ -65,16 +72,25 @@ def _nonce(prefix: bytes, index: int, *, final: bool) -> bytes:
     return prefix + index.to_bytes(4, "big") + (b"\x01" if final else b"\x00")
 
 
-def _header_bytes(fields: dict[str, Any]) -> bytes:
+def _header_bytes(fields: dict[str, Any], version: int) -> bytes:
     body = json.dumps(fields, sort_keys=True).encode("utf-8")
-    return MAGIC + bytes([FORMAT_VERSION]) + len(body).to_bytes(4, "big") + body
+    return MAGIC + bytes([version]) + len(body).to_bytes(4, "big") + body
 
 
 class EncryptedWriter:
-    """Writes the header, then seals the plaintext it is given in chunks as they fill."""
+    """Writes the header, then seals the plaintext it is given in chunks as they fill.
+
+    `version` is only ever other than FORMAT_VERSION in tests, to make an old-format file.
+    """
 
     def __init__(
-        self, out: BinaryIO, key: bytes, metadata: Metadata, *, chunk_size: int = CHUNK_SIZE
+        self,
+        out: BinaryIO,
+        key: bytes,
+        metadata: Metadata,
+        *,
+        chunk_size: int = CHUNK_SIZE,
+        version: int = FORMAT_VERSION,
     ):
         salt, self._prefix = os.urandom(_SALT), os.urandom(_PREFIX)
         self.header = _header_bytes(
@@ -85,7 +101,8 @@ class EncryptedWriter:
                 "salt": salt.hex(),
                 "nonce_prefix": self._prefix.hex(),
                 "chunk_size": chunk_size,
-            }
+            },
+            version,
         )
         self._out, self._chunk_size = out, chunk_size
         self._aead = AESGCM(file_key(key, salt))
@@ -139,7 +156,8 @@ class EncryptedReader:
         start = self._read(len(MAGIC) + 1)
         if start[: len(MAGIC)] != MAGIC:
             raise BackupDamaged("This is not a cmetrack backup file (its first bytes are wrong).")
-        if start[len(MAGIC) :] != bytes([FORMAT_VERSION]):
+        version = start[len(MAGIC)] if len(start) > len(MAGIC) else 0
+        if version not in READABLE_VERSIONS:
             raise BackupDamaged(
                 "This backup's file format is not one this version of cmetrack reads: "
                 "upgrade cmetrack, or the file is damaged."
@@ -153,6 +171,7 @@ class EncryptedReader:
             fields = json.loads(body.decode("utf-8"))
             metadata = Metadata(**{name: fields[name] for name in Metadata.__dataclass_fields__})
             header = Header(
+                version=version,
                 metadata=metadata,
                 key_id=str(fields["key_id"]),
                 salt=bytes.fromhex(fields["salt"]),

@@ -1,4 +1,5 @@
-"""Restoring: verify the whole file first, check it belongs here, then replace the database."""
+"""Restoring: verify the whole file first, check it belongs here, then replace the database and
+the files directory together (a failure on either side leaves both as they were)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from .archive import (
     VENDOR_NAMES,
     audit,
     backup_decrypt,
+    checked_files_root,
     database_vendor,
     operator,
     payload_check,
 )
+from .contents import Manifest
 from .errors import BackupError, BackupIncompatible
 from .fileformat import Header
+from .files import Staging
 from .postgres import other_sessions, pg_load
 from .sqlite import sqlite_load
 from .state import check_not_newer, migrate_if_behind, table_row_counts
@@ -31,6 +35,8 @@ class RestorePlan:
     header: Header
     tables: int
     other_sessions: int  # PostgreSQL connections to this database besides ours
+    manifest: Manifest | None  # None: a format-1 backup, which holds no files
+    files_root: Path
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,9 @@ class Restored:
     sha256: str
     counts: dict[str, int]
     migrated: list[str]  # the migrations run after the restore (an older backup)
+    manifest: Manifest | None  # None: format 1, the files directory was left as it was
+    files_root: Path
+    left_behind: Path | None  # the replaced files directory, if it could not be removed
 
 
 def check_restorable(header: Header, vendor: str) -> None:
@@ -54,14 +63,31 @@ def check_restorable(header: Header, vendor: str) -> None:
 
 def backup_restore(path: Path, *, confirm: Callable[[RestorePlan], bool]) -> Restored:
     vendor = database_vendor()
-    with tempfile.TemporaryDirectory(prefix="cmetrack-restore-") as work:
+    root = checked_files_root()
+    # The new files are written beside the old ones (the swap is then a rename), never in
+    # TMPDIR; the database payload goes to TMPDIR as before.
+    with (
+        tempfile.TemporaryDirectory(prefix="cmetrack-restore-") as work,
+        Staging(root) as staging,
+    ):
         payload = Path(work) / "payload"
-        header, sha256 = backup_decrypt(path, payload)
+        decrypted = backup_decrypt(path, payload, files=staging.open)
+        header, manifest = decrypted.header, decrypted.manifest
         check_restorable(header, vendor)
         tables = payload_check(header, payload)
         sessions = other_sessions() if vendor == "postgresql" else 0
-        if not confirm(RestorePlan(header=header, tables=tables, other_sessions=sessions)):
+        plan = RestorePlan(
+            header=header,
+            tables=tables,
+            other_sessions=sessions,
+            manifest=manifest,
+            files_root=root,
+        )
+        if not confirm(plan):
             raise BackupError("Restore cancelled; nothing changed.")
+        if manifest is not None:
+            # Files first: if the database then fails, leaving the block swaps them back.
+            staging.swap_in()
         if vendor == "sqlite":
             sqlite_load(payload)
         else:
@@ -71,13 +97,24 @@ def backup_restore(path: Path, *, confirm: Callable[[RestorePlan], bool]) -> Res
     counts = table_row_counts()
     migrated = migrate_if_behind()
     audit.info(
-        "Database restored from %s (sha256 %s, made %s): %s tables, %s rows; %s; by %s",
+        "Database restored from %s (sha256 %s, made %s): %s tables, %s rows; %s; %s; by %s",
         path.resolve(),
-        sha256,
+        decrypted.sha256,
         header.metadata.created_at,
         len(counts),
         sum(counts.values()),
         f"then {len(migrated)} migrations to this code" if migrated else "no migration needed",
+        "format 1, files directory left as it was"
+        if manifest is None
+        else f"files directory {root} replaced by its {len(manifest.files)} files",
         operator(),
     )
-    return Restored(header=header, sha256=sha256, counts=counts, migrated=migrated)
+    return Restored(
+        header=header,
+        sha256=decrypted.sha256,
+        counts=counts,
+        migrated=migrated,
+        manifest=manifest,
+        files_root=root,
+        left_behind=staging.left_behind,
+    )

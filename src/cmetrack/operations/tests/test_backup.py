@@ -38,6 +38,7 @@ from cmetrack.operations.backup import (
     postgres,
     sigterm_exits,
 )
+from cmetrack.operations.backup.contents import pack
 from cmetrack.operations.backup.fileformat import EncryptedReader, EncryptedWriter, Metadata
 from cmetrack.operations.backup.keys import key_decode
 from cmetrack.operations.management.commands import restore as restore_command
@@ -55,13 +56,14 @@ from cmetrack.testing.factories import (
 KEY = base64.b64encode(bytes(range(32))).decode()
 OTHER_KEY = base64.b64encode(bytes(range(1, 33))).decode()
 # Backups and restores need committed data (pg_dump reads it from its own connection), and a
-# restore replaces every table, reference data loaded by migrations included: put it back after.
-whole_database = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# restore replaces every table, reference data loaded by migrations included: the flush after
+# each test and post_migrate put it back (operations/tests/conftest.py for the first one).
+whole_database = pytest.mark.django_db(transaction=True)
 # A refused restore touches nothing, so on PostgreSQL these run inside the test's transaction
 # (much quicker; pg_dump, on its own connection, then backs up the committed reference data,
 # still a real backup to refuse). SQLite cannot back up from a connection mid-transaction.
 _on_sqlite = connection.vendor == "sqlite"
-refusal = pytest.mark.django_db(transaction=_on_sqlite, serialized_rollback=_on_sqlite)
+refusal = pytest.mark.django_db(transaction=_on_sqlite)
 on_postgres = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").split(":")[0] not in {"postgres", "postgresql"},
     reason="PostgreSQL only: run with DATABASE_URL=postgres://... to exercise pg_restore",
@@ -69,9 +71,11 @@ on_postgres = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
-def backup_key(settings: SettingsWrapper) -> None:
+def backup_key(settings: SettingsWrapper, tmp_path: Path) -> None:
     settings.CMETRACK_BACKUP_KEY = KEY
     settings.CMETRACK_BACKUP_KEY_FILE = ""
+    # A backup copies MEDIA_ROOT and a restore replaces it: never the developer's var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def fill_database() -> list[Child]:
@@ -128,11 +132,12 @@ def restore(path: Path, *args: str) -> str:
 def rewrap(source: Path, target: Path, **changes: Any) -> None:
     """The same database in a soundly encrypted file whose header says something else."""
     payload = target.with_suffix(".payload")
-    header, _ = archive.backup_decrypt(source, payload)
+    header = archive.backup_decrypt(source, payload).header
     metadata = dataclasses.replace(header.metadata, **changes)
     with target.open("wb") as out:
         writer = EncryptedWriter(out, key_decode(KEY), metadata)
-        writer.write(payload.read_bytes())
+        for plain in pack(iter([payload.read_bytes()]), [], lambda manifest: None):
+            writer.write(plain)
         writer.finish()
 
 
@@ -216,6 +221,7 @@ def _cmetrack(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
             "DJANGO_SETTINGS_MODULE": "cmetrack.settings.test",
             "DATABASE_URL": f"sqlite:///{database}",
             "CMETRACK_BACKUP_KEY": KEY,
+            "CMETRACK_FILES_DIR": str(database.parent / "media"),
         },
         capture_output=True,
         text=True,
@@ -384,7 +390,7 @@ def test_a_backup_of_the_other_kind_of_database_is_refused_with_a_clear_message(
 def test_a_backup_from_a_newer_migration_state_is_refused_with_upgrade_advice(
     made: Path, tmp_path: Path
 ) -> None:
-    header, _ = archive.backup_decrypt(made, tmp_path / "peek")
+    header = archive.backup_decrypt(made, tmp_path / "peek").header
     future = {**header.metadata.migrations, "cases": "9999_from_the_future"}
     rewrap(made, tmp_path / "future.backup", migrations=future)
 

@@ -1,18 +1,14 @@
 """Pages partners use: send a return, a referral or a notification; see what they sent."""
 
-from collections.abc import Callable
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from cmetrack.accounts.access import (
-    AnyUser,
     can_notify_as_other_la,
     can_refer,
     can_submit_school_returns,
@@ -21,17 +17,19 @@ from cmetrack.accounts.access import (
 )
 from cmetrack.accounts.models import User
 from cmetrack.audit.services import record_view
+from cmetrack.exports.download import export_download
+from cmetrack.exports.options import export_format, personal_wanted
 
-from ..forms import CmeReferralForm, DeletionReturnForm, NewPupilReturnForm, OtherLaNotificationForm
-from ..models import Submission
+from ..exports import my_submissions_table
 from ..selectors import my_submissions, submission_get
-from ..services import (
-    IntakeError,
-    cme_referral_submit,
-    deletion_return_submit,
-    new_pupil_return_submit,
-    other_la_notification_submit,
+from ..sending import (
+    CME_REFERRAL,
+    DELETION_RETURN,
+    NEW_PUPIL_RETURN,
+    OTHER_LA_NOTIFICATION,
+    SendKind,
 )
+from ..services import IntakeError
 from .common import show_error
 
 
@@ -41,43 +39,28 @@ def _user(request: HttpRequest) -> User:
 
 
 def _submission_form(
-    request: HttpRequest,
-    *,
-    allowed: Callable[[AnyUser], bool],
-    make_form: Callable[..., forms.Form],
-    submit: Callable[[forms.Form, User], Submission],
-    title: str,
-    intro: str,
+    request: HttpRequest, *, kind: SendKind, title: str, intro: str
 ) -> HttpResponse:
-    if not allowed(request.user):
+    if not kind.allowed(request.user):
         raise PermissionDenied("You cannot send this.")
     user = _user(request)
-    form = make_form(request.POST or None, user=user)
+    form = kind.form(request.POST or None, user=user)  # type: ignore[call-arg]
     if request.method == "POST" and form.is_valid():
         try:
-            submission = submit(form, user)
+            submission = kind.submit(form, user)
         except IntakeError as error:
             show_error(form, error)
         else:
-            kind = submission.get_kind_display()
-            messages.success(request, f"{kind} sent. Your reference is {submission.reference}")
+            label = submission.get_kind_display()
+            messages.success(request, f"{label} sent. Your reference is {submission.reference}")
             return redirect(reverse("referrals:submission", args=[submission.public_id]))
     return render(request, "referrals/form.html", {"form": form, "title": title, "intro": intro})
-
-
-def _school(user: User) -> Any:
-    return user.organisation.school if user.organisation else None
 
 
 def deletion_create(request: HttpRequest) -> HttpResponse:
     return _submission_form(
         request,
-        allowed=can_submit_school_returns,
-        make_form=DeletionReturnForm,
-        submit=lambda f, u: deletion_return_submit(
-            data=f.to_data(_school(u)),  # type: ignore[attr-defined]
-            by=u,
-        ),
+        kind=DELETION_RETURN,
         title="Send a deletion return",
         intro="Tell the local authority about a pupil you are removing from your admission "
         "register (regulation 13), no later than the day you remove them. If you are late, send "
@@ -89,12 +72,7 @@ def deletion_create(request: HttpRequest) -> HttpResponse:
 def new_pupil_create(request: HttpRequest) -> HttpResponse:
     return _submission_form(
         request,
-        allowed=can_submit_school_returns,
-        make_form=NewPupilReturnForm,
-        submit=lambda f, u: new_pupil_return_submit(
-            data=f.to_data(_school(u)),  # type: ignore[attr-defined]
-            by=u,
-        ),
+        kind=NEW_PUPIL_RETURN,
         title="Send a new-pupil return",
         intro="Tell the local authority about a pupil who has joined your admission register, "
         "within 5 school days of their first day.",
@@ -104,9 +82,7 @@ def new_pupil_create(request: HttpRequest) -> HttpResponse:
 def referral_create(request: HttpRequest) -> HttpResponse:
     return _submission_form(
         request,
-        allowed=can_refer,
-        make_form=CmeReferralForm,
-        submit=lambda f, u: cme_referral_submit(data=f.to_data(u), by=u),  # type: ignore[attr-defined]
+        kind=CME_REFERRAL,
         title="Refer a child missing education",
         intro="Refer a child who is missing education, or at risk of it. If you think the child "
         "is in danger now, call children's social care or the police first.",
@@ -116,12 +92,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 def other_la_create(request: HttpRequest) -> HttpResponse:
     return _submission_form(
         request,
-        allowed=can_notify_as_other_la,
-        make_form=OtherLaNotificationForm,
-        submit=lambda f, u: other_la_notification_submit(
-            data=f.to_data(),  # type: ignore[attr-defined]
-            by=u,
-        ),
+        kind=OTHER_LA_NOTIFICATION,
         title="Notify us about a child",
         intro="Tell us about a child who has moved (or may have moved) into this area, or ask "
         "whether we know a pupil who is missing from your area.",
@@ -141,8 +112,24 @@ def my_submissions_view(request: HttpRequest) -> HttpResponse:
             "can_return": can_submit_school_returns(request.user),
             "can_refer": can_refer(request.user),
             "can_notify": can_notify_as_other_la(request.user),
+            "export_query": "",
         },
     )
+
+
+@require_safe
+@intake_user_required
+def my_submissions_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Everything the organisation sent (all pages), as CSV or XLSX. The CME team has no list
+    of its own here: it is sent to the incoming queue's export, as the page sends it on."""
+    fmt = export_format(fmt)
+    if is_la_staff(request.user):
+        target = reverse("referrals:incoming-export", args=[fmt])
+        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+    table = my_submissions_table(
+        my_submissions(user=request.user), include_personal=personal_wanted(request.GET)
+    )
+    return export_download(request, table, fmt=fmt, view="submissions export")
 
 
 @intake_user_required

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cmetrack.accounts.access import is_manager, la_staff_required
 from cmetrack.accounts.models import User
@@ -15,7 +15,10 @@ from cmetrack.audit.services import record_view
 from cmetrack.cases.models import Case
 from cmetrack.cases.selectors import case_get, cases_visible_to
 from cmetrack.cases.views.pages import page_of, query_without_page
+from cmetrack.exports.download import export_download
+from cmetrack.exports.options import export_format, export_query, personal_wanted
 
+from ..exports import incoming_table
 from ..forms import (
     ConfirmEnquiriesForm,
     HandoverForm,
@@ -63,8 +66,20 @@ def incoming(request: HttpRequest) -> HttpResponse:
             "page": page,
             "items": queue_items(page.object_list),
             "query_string": query_without_page(request.GET),
+            "export_query": export_query(request.GET),
         },
     )
+
+
+@require_safe
+@la_staff_required
+def incoming_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The whole queue, in its order, as CSV or XLSX."""
+    fmt = export_format(fmt)
+    table = incoming_table(
+        incoming_waiting(user=request.user), include_personal=personal_wanted(request.GET)
+    )
+    return export_download(request, table, fmt=fmt, view="incoming export")
 
 
 def _triage_page(

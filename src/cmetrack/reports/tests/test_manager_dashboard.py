@@ -9,7 +9,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
@@ -42,6 +45,10 @@ from cmetrack.testing.factories import (
 
 PERIOD = Period(date(2026, 1, 1), date(2026, 6, 30))
 TODAY = date(2026, 11, 15)
+# A period still running on TODAY: its breakdowns stand at TODAY.
+RUNNING = Period(date(2026, 6, 1), date(2026, 11, 30))
+# When the world's flags, tasks and returns were recorded (their own timestamps).
+RECORDED = datetime(2026, 1, 15, 12, tzinfo=UTC)
 
 
 def figures(dashboard: Dashboard, key: str) -> dict[str, tuple[int, ...]]:
@@ -76,6 +83,11 @@ def ehe_officer(la_team: Any) -> User:
 
 @pytest.fixture
 def world(db: None, la_team: Any) -> dict[str, Any]:
+    with time_machine.travel(RECORDED, tick=False):
+        return _world(la_team)
+
+
+def _world(la_team: Any) -> dict[str, Any]:
     alder = SchoolFactory(name="Alder School")
     birch = SchoolFactory(name="Birch School")
     cedar = SchoolFactory(name="Cedar School")
@@ -152,12 +164,19 @@ def world(db: None, la_team: Any) -> dict[str, Any]:
     deletion(alder, date(2026, 3, 2))
     deletion(birch, date(2026, 2, 1), destination_due=date(2026, 3, 1))
     deletion(cedar, date(2026, 2, 1))  # on time and settled: not listed
-    return {"alder": alder, "birch": birch}
+    return {"alder": alder, "birch": birch, "a": a, "c": c, "d": d, "amy": amy}
 
 
 @pytest.fixture
 def dashboard(world: dict[str, Any], manager: User) -> Dashboard:
     found = manager_dashboard(user=manager, period=PERIOD, today=TODAY)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def running(world: dict[str, Any], manager: User) -> Dashboard:
+    found = manager_dashboard(user=manager, period=RUNNING, today=TODAY)
     assert found is not None
     return found
 
@@ -221,9 +240,11 @@ def test_placement_bands_include_their_upper_day(days: int, band: str) -> None:
     assert placement_band(days) == band
 
 
-def test_open_cases_today_by_reason_flag_school_year_group_and_district(
-    dashboard: Dashboard,
+def test_while_the_period_runs_the_breakdowns_stand_today(
+    running: Dashboard,
 ) -> None:
+    dashboard = running
+    assert dashboard.as_of == TODAY
     unknown = MissingReason.objects.get(code="whereabouts-unknown").label
     abroad = MissingReason.objects.get(code="moved-abroad-believed").label
     assert dashboard.open_now == 4  # A, C, D, E
@@ -252,13 +273,89 @@ def test_open_cases_today_by_reason_flag_school_year_group_and_district(
 
 
 def test_overdue_tasks_per_officer_are_open_tasks_on_open_cases_due_before_today(
-    dashboard: Dashboard,
+    running: Dashboard,
 ) -> None:
-    assert figures(dashboard, "overdue-by-officer") == {
+    assert figures(running, "overdue-by-officer") == {
         "Amy Officer": (3, 2),
         "Ben Officer": (1, 1),
         "Not assigned": (1, 1),
     }
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def test_a_past_period_shows_the_breakdowns_as_they_stood_at_its_end(
+    world: dict[str, Any], manager: User
+) -> None:
+    """Everything here changed after 30 June 2026: the breakdowns must show that day, not
+    today."""
+    a, c, d, amy = world["a"], world["c"], world["d"], world["amy"]
+    excluded, unknown = reason("excluded"), reason("whereabouts-unknown")
+    # A's main reason changed in August.
+    CaseEvent.objects.create(
+        case=a,
+        kind=EventKind.PRIMARY_REASON_CHANGED,
+        occurred_at=_at(date(2026, 8, 1)),
+        payload={"from": unknown.code, "to": excluded.code},
+    )
+    Case.objects.filter(pk=a.pk).update(primary_reason=excluded)
+    # C's flag was added in September.
+    with time_machine.travel(_at(date(2026, 9, 1)), tick=False):
+        ChildFlag.objects.create(child=c.child, flag_type=flag_type("child-in-need"))
+    # A moved from L20 to L21 in August.
+    a.child.addresses.update(date_to=date(2026, 8, 1))
+    AddressFactory(child=a.child, postcode="L21 4AA", date_from=date(2026, 8, 1))
+    # G was open on 30 June and closed in August.
+    birch = world["birch"]
+    CaseFactory(
+        referral_date=date(2026, 2, 1),
+        status="closed",
+        outcome="on_roll_here",
+        closed_on=date(2026, 8, 1),
+        last_school=birch,
+    )
+    # Overdue on 30 June, done in July; and one cancelled before it fell due.
+    with time_machine.travel(_at(date(2026, 2, 1)), tick=False):
+        Task.objects.create(
+            case=a, kind="manual", title="Visit", due_on=date(2026, 5, 1), assigned_to=amy
+        )
+        cancelled = Task.objects.create(
+            case=d, kind="manual", title="Visit", due_on=date(2026, 6, 1), assigned_to=amy
+        )
+    Task.objects.filter(title="Visit", case=a).update(done_at=_at(date(2026, 7, 10)))
+    Task.objects.filter(pk=cancelled.pk).update(cancelled_at=_at(date(2026, 5, 20)))
+
+    then = manager_dashboard(user=manager, period=PERIOD, today=TODAY)
+    assert then is not None and then.as_of == date(2026, 6, 30)
+    abroad = reason("moved-abroad-believed").label
+    assert figures(then, "open-by-reason") == {unknown.label: (3,), abroad: (1,)}
+    assert figures(then, "open-by-flag") == {flag_type().label: (2,)}
+    alder = world["alder"]
+    assert figures(then, "open-by-school") == {
+        f"Alder School ({alder.urn})": (2,),
+        f"Birch School ({birch.urn})": (1,),
+        "No last school recorded": (1,),
+    }
+    assert figures(then, "open-by-year-group") == {"Year 2": (1,), "Year 6": (2,), "Year 7": (1,)}
+    assert figures(then, "open-by-district") == {
+        "L20": (1,),
+        "L30": (1,),
+        "No current postcode": (2,),
+    }
+    assert figures(then, "overdue-by-officer") == {"Amy Officer": (1, 1)}
+
+    # The same world today: each of those changes shows.
+    now = manager_dashboard(user=manager, period=RUNNING, today=TODAY)
+    assert now is not None
+    assert figures(now, "open-by-reason")[excluded.label] == (2,)  # A and E
+    assert figures(now, "open-by-flag") == {
+        flag_type().label: (2,),
+        flag_type("child-in-need").label: (1,),
+    }
+    assert figures(now, "open-by-district")["L21"] == (1,)
+    assert figures(now, "overdue-by-officer")["Amy Officer"] == (3, 2)
 
 
 def test_school_returns_are_the_school_patterns_late_and_unconfirmed_figures(
@@ -272,15 +369,36 @@ def test_school_returns_are_the_school_patterns_late_and_unconfirmed_figures(
     ]
 
 
+def _queries(manager: User, period: Period) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        manager_dashboard(user=manager, period=period, today=TODAY)
+    return len(queries)
+
+
+@pytest.mark.parametrize("period", [PERIOD, RUNNING], ids=["past", "running"])
 def test_the_figures_are_read_in_few_queries_whatever_the_world(
-    world: Any, manager: User, django_assert_max_num_queries: Any
+    world: Any, manager: User, period: Period
 ) -> None:
-    with django_assert_max_num_queries(22):
-        manager_dashboard(user=manager, period=PERIOD, today=TODAY)
+    """The same number of queries however many cases, and whatever history they carry: the
+    breakdowns "as of" a day read reason changes, flags, addresses and tasks a query each."""
+    before = _queries(manager, period)
+    assert before <= 22
+    amy = world["amy"]
     for _ in range(5):
-        placed(CaseFactory(referral_date=date(2026, 2, 1), status="placed"), date(2026, 3, 1))
-    with django_assert_max_num_queries(22):
-        manager_dashboard(user=manager, period=PERIOD, today=TODAY)
+        case = CaseFactory(referral_date=date(2026, 2, 1), status="placed")
+        placed(case, date(2026, 3, 1))
+        CaseEvent.objects.create(
+            case=case,
+            kind=EventKind.PRIMARY_REASON_CHANGED,
+            occurred_at=_at(date(2026, 4, 1)),
+            payload={"from": "whereabouts-unknown", "to": "excluded"},
+        )
+        ChildFlag.objects.create(child=case.child, flag_type=flag_type())
+        AddressFactory(child=case.child, postcode="L21 4AA", date_from=date(2026, 1, 1))
+        Task.objects.create(
+            case=case, kind="manual", title="Visit", due_on=date(2026, 3, 1), assigned_to=amy
+        )
+    assert _queries(manager, period) == before
 
 
 @pytest.mark.parametrize("persona", ["officer", "school_user", "agency_user", "outsider"])
@@ -384,7 +502,11 @@ def test_csv_export_has_the_tables_figures_with_formulas_neutralised_and_is_audi
     manager: User, world: Any
 ) -> None:
     SchoolFactory(name="=HYPERLINK(1)")
-    CaseFactory(last_school=School.objects.get(name="=HYPERLINK(1)"), status="referred")
+    CaseFactory(
+        last_school=School.objects.get(name="=HYPERLINK(1)"),
+        status="referred",
+        referral_date=date(2026, 3, 1),
+    )
     response = client_for(manager).get(
         URL + "export/open-by-school.csv", {"start": "2026-01", "end": "2026-06"}
     )
@@ -393,8 +515,9 @@ def test_csv_export_has_the_tables_figures_with_formulas_neutralised_and_is_audi
         'filename="dashboard-open-by-school-2026-01-to-2026-06.csv"'
         in (response["Content-Disposition"])
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["Open cases by last school"]
+    assert "no-store" in response["Cache-Control"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Open cases on 30 June 2026 by last school"]
     assert rows[1] == ["Period: January 2026 to June 2026"]
     assert rows[2] == ["Last school", "Open cases"]
     labels = {row[0]: row[1] for row in rows[3:]}
@@ -408,6 +531,10 @@ def test_csv_export_has_the_tables_figures_with_formulas_neutralised_and_is_audi
         "breakdown": "open-by-school",
         "format": "csv",
         "period": "January 2026 to June 2026",
+        "as_of": "2026-06-30",
+        "lists": ["Open cases on 30 June 2026 by last school"],
+        "rows": len(rows) - 3,
+        "personal_columns": False,
     }
 
 

@@ -1,4 +1,4 @@
-"""`cmetrack backup FILE`: an encrypted, consistent backup of the whole database (run daily).
+"""`cmetrack backup FILE`: an encrypted backup of the whole database and files directory (daily).
 
 `--verify FILE` decrypts and checks a backup without restoring it; `--generate-key` prints a
 new key for CMETRACK_BACKUP_KEY. Exits non-zero on any failure, for cron to report.
@@ -21,7 +21,10 @@ from cmetrack.operations.backup import (
 
 
 class Command(BaseCommand):
-    help = "Back up the database to an encrypted file (or --verify one, or --generate-key)."
+    help = (
+        "Back up the database and the files directory to an encrypted file "
+        "(or --verify one, or --generate-key)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", type=Path, help="The backup file to write.")
@@ -50,9 +53,11 @@ class Command(BaseCommand):
 
     def _backup(self, path: Path) -> None:
         made = backup_create(path)
+        files = made.manifest.files
         self.stdout.write(
-            f"Backed up the {VENDOR_NAMES[made.metadata.vendor]} database to {path} "
-            f"({made.size:,} bytes, sha256 {made.sha256})."
+            f"Backed up the {VENDOR_NAMES[made.metadata.vendor]} database and "
+            f"{len(files):,} files ({made.manifest.files_size:,} bytes) from {made.files_root} "
+            f"to {path} ({made.size:,} bytes, sha256 {made.sha256})."
         )
 
     def _verify(self, path: Path) -> None:
@@ -64,5 +69,15 @@ class Command(BaseCommand):
             f"{checked.tables} tables ({checked.payload_bytes:,} bytes decrypted), "
             f"sha256 {checked.sha256}."
         )
+        if checked.manifest is None:
+            self.stdout.write(
+                "It holds no files: it is format version 1, made before backups included the "
+                "files directory. Restoring it restores the database only."
+            )
+        else:
+            self.stdout.write(
+                f"Files: {len(checked.manifest.files):,} ({checked.manifest.files_size:,} "
+                "bytes), every one matching its SHA-256 in the manifest."
+            )
         latest = ", ".join(f"{app} {name}" for app, name in metadata.migrations.items())
         self.stdout.write(f"Migrations: {latest}")

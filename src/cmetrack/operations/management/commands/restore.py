@@ -1,4 +1,4 @@
-"""`cmetrack restore FILE`: replace the whole database with an encrypted backup.
+"""`cmetrack restore FILE`: replace the whole database and files directory with a backup.
 
 The file is decrypted and verified completely before anything changes; a backup of the other
 kind of database, or from newer code, is refused. Asks for confirmation unless `--yes`. Stop
@@ -28,12 +28,21 @@ Before anyone uses the service again:
     from the database. The restore itself is recorded in the service's log."""
 
 
+NO_FILES = (
+    "This backup holds no files: it is format version 1, made before backups included the "
+    "files directory. Only the database is restored; the files in {root} are left as they are."
+)
+
+
 def _interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
 class Command(BaseCommand):
-    help = "Replace the whole database with an encrypted backup (asks first, unless --yes)."
+    help = (
+        "Replace the whole database and the files directory with an encrypted backup "
+        "(asks first, unless --yes)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="The backup file to restore.")
@@ -62,6 +71,14 @@ class Command(BaseCommand):
             f"The backup is sound: made {metadata.created_at} by cmetrack "
             f"{metadata.cmetrack_version}, {plan.tables} tables."
         )
+        if plan.manifest is None:
+            self.stdout.write(NO_FILES.format(root=plan.files_root))
+        else:
+            self.stdout.write(
+                f"It holds {len(plan.manifest.files):,} files "
+                f"({plan.manifest.files_size:,} bytes), every one checked; they will replace "
+                f"everything in {plan.files_root}."
+            )
         if plan.other_sessions:
             self.stderr.write(
                 f"Warning: {plan.other_sessions} other connections to this database are open. "
@@ -69,7 +86,10 @@ class Command(BaseCommand):
             )
         if self.assume_yes:
             return True
-        answer = input(f"Replace everything in the database {name} with this backup? [y/N] ")
+        what = f"the database {name}"
+        if plan.manifest is not None:
+            what += f" and in {plan.files_root}"
+        answer = input(f"Replace everything in {what} with this backup? [y/N] ")
         return answer.strip().lower() in {"y", "yes"}
 
     def _report(self, restored: Restored) -> None:
@@ -81,6 +101,19 @@ class Command(BaseCommand):
         width = max((len(table) for table in counts), default=0)
         for table, rows in counts.items():
             self.stdout.write(f"  {table:<{width}}  {rows:>9,}")
+        if restored.manifest is None:
+            self.stdout.write(NO_FILES.format(root=restored.files_root))
+        else:
+            self.stdout.write(
+                f"Restored {len(restored.manifest.files):,} files "
+                f"({restored.manifest.files_size:,} bytes) into {restored.files_root}."
+            )
+        if restored.left_behind is not None:
+            self.stderr.write(
+                f"The files directory as it was before the restore is still at "
+                f"{restored.left_behind} (it could not be removed): delete it, it holds "
+                "personal data."
+            )
         if restored.migrated:
             self.stdout.write(
                 f"The backup was older than this code; migrated it ({len(restored.migrated)} "

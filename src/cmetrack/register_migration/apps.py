@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class RegisterMigrationConfig(AppConfig):
-    name = "cmetrack.register_migration"
-    verbose_name = "Register migration"
