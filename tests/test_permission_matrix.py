@@ -331,6 +331,14 @@ api:referrals                       GET    401  401  401  401  401  401  401  40
 api:referrals                       POST   401  401  401  401  401  401  401  401  401  401
 api:other-la-notifications          GET    401  401  401  401  401  401  401  401  401  401
 api:other-la-notifications          POST   401  401  401  401  401  401  401  401  401  401
+api:batches                         GET    401  401  401  401  401  401  401  401  401  401
+api:batches                         POST   401  401  401  401  401  401  401  401  401  401
+api:imports                         GET    401  401  401  401  401  401  401  401  401  401
+api:imports                         POST   401  401  401  401  401  401  401  401  401  401
+api:import                          GET    401  401  401  401  401  401  401  401  401  401
+api:import                          POST   401  401  401  401  401  401  401  401  401  401
+api:import-commit                   GET    401  401  401  401  401  401  401  401  401  401
+api:import-commit                   POST   401  401  401  401  401  401  401  401  401  401
 api:submissions                     GET    401  401  401  401  401  401  401  401  401  401
 api:submissions                     POST   401  401  401  401  401  401  401  401  401  401
 api:submission                      GET    401  401  401  401  401  401  401  401  401  401
@@ -525,6 +533,8 @@ KWARGS: dict[str, dict[str, str]] = {
     "publicinfo:document-remove": {"public_id": "published_document"},
     "api:submission": {"public_id": "return_a"},
     "api:case": CASE,
+    "api:import": {"public_id": "batch_a"},
+    "api:import-commit": {"public_id": "batch_a"},
 }
 
 

@@ -27,6 +27,14 @@ urlpatterns = [
         _open(views.OtherLaNotificationView),
         name="other-la-notifications",
     ),
+    path("v1/batches/", _open(views.BatchView), name="batches"),
+    path("v1/imports/", _open(views.ImportUploadView), name="imports"),
+    path("v1/imports/<uuid:public_id>/", _open(views.ImportDetailView), name="import"),
+    path(
+        "v1/imports/<uuid:public_id>/commit/",
+        _open(views.ImportCommitView),
+        name="import-commit",
+    ),
     path("v1/submissions/", _open(views.SubmissionListView), name="submissions"),
     path(
         "v1/submissions/<uuid:public_id>/",

@@ -5,12 +5,15 @@ Every answer must be below 500, carry a status code and a body the document decl
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -61,6 +64,21 @@ def school_token(school_user: User, admin_user: User) -> str:
 def team_token(officer: User, admin_user: User) -> str:
     CaseFactory.create_batch(3)
     return _token(officer, admin_user)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection() -> Iterator[None]:
+    """schemathesis calls the WSGI application itself, whose end of request closes the
+    database connection at the start and end of each request; inside a test's transaction
+    (PostgreSQL) that would end it. Django's own test client holds the signals back the same
+    way."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (signals.request_started, signals.request_finished):
+            signal.connect(close_old_connections)
 
 
 SETTINGS = settings(

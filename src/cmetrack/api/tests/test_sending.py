@@ -196,3 +196,67 @@ def test_a_token_over_its_rate_is_429(
     codes = [api.get("/api/v1/submissions/").status_code for _ in range(4)]
 
     assert codes == [200, 200, 200, 429]
+
+
+# --- batches: all or nothing --------------------------------------------------------------------
+
+BATCHES = "/api/v1/batches/"
+
+
+def test_a_batch_of_valid_items_is_recorded_whole(
+    school_user: User, api_for: Callable[..., ApiClient]
+) -> None:
+    items = [
+        {"kind": "deletion-return", **deletion(surname="One")},
+        {"kind": "deletion-return", **deletion(surname="Two", upn="")},
+    ]
+
+    response = api_for(school_user).post(BATCHES, {"items": items})
+
+    assert response.status_code == 201, response.json()
+    assert len(response.json()["submissions"]) == 2
+    assert sorted(DeletionReturn.objects.values_list("surname", flat=True)) == ["One", "Two"]
+
+
+def test_one_bad_item_refuses_the_whole_batch_naming_each_problem(
+    school_user: User, api_for: Callable[..., ApiClient]
+) -> None:
+    items = [
+        {"kind": "deletion-return", **deletion(surname="Fine")},
+        {"kind": "deletion-return", **deletion(surname="")},
+        {"kind": "no-such-kind"},
+        "not an object",
+    ]
+
+    response = api_for(school_user).post(BATCHES, {"items": items})
+
+    assert response.status_code == 400
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"items[1].surname", "items[2].kind", "items[3].kind"} <= fields
+    assert not Submission.objects.exists()
+
+
+def test_a_batch_item_the_account_may_not_send_refuses_the_batch(
+    agency_user: User, api_for: Callable[..., ApiClient]
+) -> None:
+    response = api_for(agency_user).post(
+        BATCHES, {"items": [{"kind": "deletion-return", **deletion()}]}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "items[0]"
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"items": []}, {"items": "x"}, {"items": [{"kind": "referral"}] * 501}],
+    ids=["no-items", "empty", "not-a-list", "too-many"],
+)
+def test_a_batch_that_is_not_a_list_of_items_is_refused(
+    school_user: User, api_for: Callable[..., ApiClient], body: dict[str, Any]
+) -> None:
+    response = api_for(school_user).post(BATCHES, body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "items"
