@@ -26,6 +26,7 @@ from .models import (
     SenStatus,
     VulnerabilityFlagType,
 )
+from .signals import flag_added
 
 
 class ChildError(Exception):
@@ -211,6 +212,7 @@ def child_flag_add(
     except IntegrityError:
         raise already from None
     child_version_bump(child)
+    flag_added.send(sender=ChildFlag, flag=flag, by=by)
     return flag
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -8,6 +10,7 @@ class EheConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from cmetrack.children.signals import flag_added
         from cmetrack.matching.merge_registry import merge_participant_register
 
         from . import audit_registration  # noqa: F401
@@ -15,4 +18,11 @@ class EheConfig(AppConfig):
         from .reference_data import ensure_ehe_reasons
 
         post_migrate.connect(ensure_ehe_reasons, sender=self, dispatch_uid="ehe-reference")
+        flag_added.connect(_flag_added, dispatch_uid="ehe-flag-added")
         merge_participant_register(EHE_IN_A_MERGE)
+
+
+def _flag_added(sender: object, *, flag: Any, by: Any, **kwargs: Any) -> None:
+    from .services import ehe_alert_for_flag_added
+
+    ehe_alert_for_flag_added(flag=flag, by=by)

@@ -33,7 +33,7 @@ from cmetrack.cases.services import (
     referral_record,
 )
 from cmetrack.cases.status import OPEN_STATUSES
-from cmetrack.children.models import Child, VulnerabilityFlagType
+from cmetrack.children.models import Child, ChildFlag, VulnerabilityFlagType
 from cmetrack.children.selectors import child_find_existing
 from cmetrack.children.services import (
     ChildData,
@@ -217,6 +217,39 @@ def _alert_if_child_protection(record: EheRecord, by: User | None) -> None:
     case = _open_case(record.child)
     if case is not None:
         escalation_raise(case=case, flag_type=flag.flag_type, by=by)
+
+
+@transaction.atomic
+def ehe_alert_for_flag_added(*, flag: ChildFlag, by: User | None) -> EheRecord | None:
+    """A child protection plan made while the child is on the register: the open record
+    carries an alert for a manager again (an earlier alert already acknowledged included), as
+    a withdrawal with a plan does. Runs in the flag's own transaction (children.signals)."""
+    if flag.flag_type.code != CHILD_PROTECTION_PLAN:
+        return None
+    record = (
+        EheRecord.objects.select_for_update()
+        .filter(child_id=flag.child_id, end_date__isnull=True)
+        .first()
+    )
+    if record is None or record.alert_open:
+        return record
+    with acting_as(by):
+        record.alert_raised_at = timezone.now()
+        record.alert_reason = f"{flag.flag_type.label}: made while home educated"
+        record.alert_acknowledged_at = None
+        record.alert_acknowledged_by = None
+        record.alert_note = ""
+        record.save(
+            update_fields=[
+                "alert_raised_at",
+                "alert_reason",
+                "alert_acknowledged_at",
+                "alert_acknowledged_by",
+                "alert_note",
+                "updated_at",
+            ]
+        )
+    return record
 
 
 def _open_case(child: Child) -> Case | None:

@@ -13,7 +13,13 @@ from cmetrack.cases.models import Case, CaseEvent, Escalation, ReferralSource
 from cmetrack.cases.services import case_flag_add
 from cmetrack.cases.status import Status
 from cmetrack.children.models import Child
-from cmetrack.children.services import AddressData, ChildData, ContactData, child_flag_add
+from cmetrack.children.services import (
+    AddressData,
+    ChildData,
+    ContactData,
+    child_flag_add,
+    child_flag_remove,
+)
 from cmetrack.ehe.models import EheReason, EheRecord, EheReview, EndReason, Source
 from cmetrack.ehe.services import (
     FIRST_REVIEW_DAYS,
@@ -318,6 +324,37 @@ def test_a_child_protection_plan_child_with_an_open_case_raises_its_escalation(
     assert record.alert_open
     escalation = Escalation.objects.get(case=case)
     assert escalation.trigger_code == "child-protection-plan"
+
+
+def test_a_child_protection_plan_made_while_on_the_register_alerts_a_manager_again(
+    ehe_officer: User, manager: User, officer: User
+) -> None:
+    child = ChildFactory()
+    record = _open(ehe_officer, child=child)
+    assert not record.alert_open
+
+    flag = child_flag_add(child=child, flag_type=flag_type("child-protection-plan"), by=officer)
+
+    record.refresh_from_db()
+    assert record.alert_open and "made while home educated" in record.alert_reason
+    ehe_alert_acknowledge(record=record, note="Spoke to the social worker.", by=manager)
+    # Removed and made again later: the acknowledged alert opens once more.
+    child_flag_remove(flag=flag, by=officer)
+    child_flag_add(child=child, flag_type=flag_type("child-protection-plan"), by=officer)
+    record.refresh_from_db()
+    assert record.alert_open and record.alert_note == ""
+
+
+def test_another_flag_or_an_ended_record_raises_no_alert(ehe_officer: User, officer: User) -> None:
+    child = ChildFactory()
+    record = _open(ehe_officer, child=child)
+    child_flag_add(child=child, flag_type=flag_type("looked-after"), by=officer)
+    record.refresh_from_db()
+    assert not record.alert_open
+
+    other = ChildFactory()
+    child_flag_add(child=other, flag_type=flag_type("child-protection-plan"), by=officer)
+    assert not EheRecord.objects.filter(child=other).exists()
 
 
 def test_a_child_without_a_plan_raises_no_alert(ehe_officer: User, officer: User) -> None:
