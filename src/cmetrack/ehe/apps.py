@@ -10,6 +10,7 @@ class EheConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from cmetrack.cases.signals import case_closed
         from cmetrack.children.signals import flag_added
         from cmetrack.matching.merge_registry import merge_participant_register
 
@@ -19,6 +20,7 @@ class EheConfig(AppConfig):
 
         post_migrate.connect(ensure_ehe_reasons, sender=self, dispatch_uid="ehe-reference")
         flag_added.connect(_flag_added, dispatch_uid="ehe-flag-added")
+        case_closed.connect(_case_closed, dispatch_uid="ehe-case-closed")
         merge_participant_register(EHE_IN_A_MERGE)
 
 
@@ -26,3 +28,17 @@ def _flag_added(sender: object, *, flag: Any, by: Any, **kwargs: Any) -> None:
     from .services import ehe_alert_for_flag_added
 
     ehe_alert_for_flag_added(flag=flag, by=by)
+
+
+def _case_closed(sender: object, *, case: Any, by: Any, **kwargs: Any) -> None:
+    from cmetrack.cases.services import CaseError
+
+    from .services import EheError, ehe_record_for_closed_case
+
+    try:
+        ehe_record_for_closed_case(case=case, by=by)
+    except EheError as error:
+        # The closure stops with it: a child passed to the EHE team must be on its register.
+        raise CaseError(
+            f"The child could not be put on the home-education register: {error}"
+        ) from error

@@ -54,6 +54,7 @@ class Register(models.TextChoices):
 class Source(models.TextChoices):
     DELETION_RETURN = "deletion_return", "School's deletion return, ground (f)"
     PARENT_NOTICE = "parent_notice", "Parent's written notice"
+    CME_CASE = "cme_case", "A CME case closed as passed to the EHE team"
     OTHER = "other", "Other"
 
 

@@ -23,7 +23,7 @@ from cmetrack.accounts.access import (
 from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
 from cmetrack.cases.events import EventKind
-from cmetrack.cases.models import Case, MissingReason, ReferralSource
+from cmetrack.cases.models import Case, MissingReason, Outcome, ReferralSource
 from cmetrack.cases.services import (
     CaseError,
     ReferralData,
@@ -217,6 +217,28 @@ def _alert_if_child_protection(record: EheRecord, by: User | None) -> None:
     case = _open_case(record.child)
     if case is not None:
         escalation_raise(case=case, flag_type=flag.flag_type, by=by)
+
+
+@transaction.atomic
+def ehe_record_for_closed_case(*, case: Case, by: User) -> EheRecord | None:
+    """A CME case closed as "suitable home education (passed to EHE team)": the child joins the
+    register that day, named by the case, unless already on it (a ground (f) return at triage
+    opens the record first). Runs in the closing transaction (cases.signals), so the case never
+    closes with the child on no register at all."""
+    if case.outcome != Outcome.HOME_EDUCATION or case.closed_on is None:
+        return None
+    held = EheRecord.objects.filter(child=case.child, end_date__isnull=True).first()
+    if held is not None:
+        return held
+    return ehe_record_open(
+        start=EheStart(
+            start_date=case.closed_on,
+            source=Source.CME_CASE,
+            source_reference=case.reference,
+        ),
+        child=case.child,
+        by=by,
+    )
 
 
 @transaction.atomic

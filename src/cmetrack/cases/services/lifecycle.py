@@ -18,6 +18,7 @@ from cmetrack.schooldays.models import TermDate
 
 from ..events import EventKind
 from ..models import Case, Outcome
+from ..signals import case_closed
 from ..status import Status, TransitionError, check_transition
 from .common import CaseError, case_locked, case_version_bump, event_write, require_team
 
@@ -154,6 +155,7 @@ def case_close(
             from_label=old.label,
             note=note.strip(),
         )
+    case_closed.send(sender=Case, case=case, by=by)
     return case
 
 

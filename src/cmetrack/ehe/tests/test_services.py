@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from cmetrack.accounts.models import User
 from cmetrack.cases.events import EventKind
-from cmetrack.cases.models import Case, CaseEvent, Escalation, ReferralSource
-from cmetrack.cases.services import case_flag_add
+from cmetrack.cases.models import Case, CaseEvent, Escalation, Outcome, ReferralSource
+from cmetrack.cases.services import case_close, case_flag_add
 from cmetrack.cases.status import Status
 from cmetrack.children.models import Child
 from cmetrack.children.services import (
@@ -376,3 +376,35 @@ def test_judged_unsuitable_for_a_child_protection_plan_child_escalates_the_new_c
     case = Case.objects.get(child=child)
     assert case.escalations.filter(trigger_code="child-protection-plan").exists()
     assert CaseEvent.objects.filter(case=case, kind=EventKind.ESCALATION_RAISED).exists()
+
+
+def test_closing_a_case_as_passed_to_the_ehe_team_puts_the_child_on_the_register(
+    officer: User,
+) -> None:
+    case = CaseFactory(status=Status.ENQUIRIES)
+
+    case_close(case=case, outcome=Outcome.HOME_EDUCATION, by=officer)
+
+    record = EheRecord.objects.get(child=case.child)
+    assert (record.source, record.source_reference) == (Source.CME_CASE, case.reference)
+    assert record.start_date == timezone.localdate() and record.is_open
+    assert record.next_review_due is not None
+
+
+def test_a_child_already_on_the_register_is_not_put_on_it_twice(
+    ehe_officer: User, officer: User
+) -> None:
+    case = CaseFactory(status=Status.ENQUIRIES)
+    held = _open(ehe_officer, child=case.child)
+
+    case_close(case=case, outcome=Outcome.HOME_EDUCATION, by=officer)
+
+    assert list(EheRecord.objects.filter(child=case.child)) == [held]
+
+
+def test_another_outcome_puts_no_one_on_the_register(officer: User) -> None:
+    case = CaseFactory(status=Status.ENQUIRIES)
+
+    case_close(case=case, outcome=Outcome.MOVED_ABROAD, note="Letter from the school", by=officer)
+
+    assert not EheRecord.objects.exists()
