@@ -101,6 +101,9 @@ class EheRecord(models.Model):
         null=True, blank=True, help_text="The parents' estimate of the time the child is educated."
     )
     next_review_due = models.DateField(null=True, blank=True, db_index=True)
+    # The review date the EHE team was last told was overdue (services.ehe_reviews_report_overdue):
+    # each due date is reported once; a review moves the date on, and its lateness is new news.
+    overdue_reported_for = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=30, choices=EndReason.choices, blank=True)
     end_note = models.TextField(blank=True)

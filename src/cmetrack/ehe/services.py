@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from cmetrack.accounts.access import (
@@ -42,6 +45,7 @@ from cmetrack.children.services import (
     child_create,
     child_flag_add,
 )
+from cmetrack.notifications.services import email_queue
 
 from .models import EheReason, EheRecord, EheReview, EndReason, Provider, Source
 
@@ -467,3 +471,39 @@ def _open_cme_case(
     except CaseError as error:
         raise EheError(str(error)) from error
     return result.case
+
+
+def ehe_reviews_report_overdue(*, today: date | None = None) -> int:
+    """The daily job: tell the EHE team, once for each due date, of open records whose review
+    is overdue. A count and a link to sign in, never a child's details. Returns how many."""
+    today = today or timezone.localdate()
+    due = EheRecord.objects.filter(end_date__isnull=True, next_review_due__lt=today).exclude(
+        overdue_reported_for=F("next_review_due")
+    )
+    candidates = list(due.values_list("pk", flat=True))
+    if not candidates:
+        return 0
+    with transaction.atomic():
+        # The conditional update is the claim: of two runs at once, each record goes to one.
+        claimed = (
+            EheRecord.objects.filter(pk__in=candidates, next_review_due__lt=today)
+            .exclude(overdue_reported_for=F("next_review_due"))
+            .update(overdue_reported_for=F("next_review_due"))
+        )
+        if claimed:
+            team = list(
+                User.objects.filter(role=User.Role.EHE_OFFICER, is_active=True)
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+            email_queue(
+                to=team,
+                subject="cmetrack: overdue home-education reviews",
+                body=(
+                    f"{claimed} home-education review(s) became overdue.\n"
+                    f"Sign in to see them: {settings.CMETRACK_BASE_URL}{reverse('ehe:register')}"
+                    "?review=overdue\n"
+                ),
+                kind="overdue-ehe-reviews",
+            )
+    return claimed

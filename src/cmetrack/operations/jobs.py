@@ -9,7 +9,7 @@ details. `cmetrack tick` and `cmetrack retention` run the same functions for cro
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time, timedelta
 from typing import TYPE_CHECKING
 
@@ -35,10 +35,20 @@ class Job:
         return f"Every {minutes} minutes"
 
 
-def _tick() -> str:
+def tick_run() -> TickReport:
+    """The daily job's work, for the worker and `cmetrack tick` alike: the cases' tasks and
+    escalations, then the home-education reviews newly overdue, reported to the EHE team."""
     from cmetrack.cases.services import daily_tick
+    from cmetrack.ehe.services import ehe_reviews_report_overdue
 
-    return tick_summary(daily_tick())
+    report = daily_tick()
+    reviews = ehe_reviews_report_overdue()
+    line = f"Home education: {reviews} review(s) newly overdue reported to the EHE team."
+    return replace(report, lines=[*report.lines, line])
+
+
+def _tick() -> str:
+    return tick_summary(tick_run())
 
 
 def tick_summary(report: TickReport) -> str:

@@ -408,3 +408,39 @@ def test_another_outcome_puts_no_one_on_the_register(officer: User) -> None:
     case_close(case=case, outcome=Outcome.MOVED_ABROAD, note="Letter from the school", by=officer)
 
     assert not EheRecord.objects.exists()
+
+
+def test_an_overdue_review_is_reported_to_the_ehe_team_once_without_the_childs_details(
+    ehe_officer: User,
+) -> None:
+    from django.core import mail
+
+    from cmetrack.ehe.services import ehe_reviews_report_overdue
+
+    child = ChildFactory(forenames="Ottilie", surname="Brennan")
+    record = _open(ehe_officer, child=child)
+    EheRecord.objects.filter(pk=record.pk).update(
+        next_review_due=timezone.localdate() - timedelta(days=3)
+    )
+    ended = _open(ehe_officer)
+    EheRecord.objects.filter(pk=ended.pk).update(
+        next_review_due=timezone.localdate() - timedelta(days=3),
+        end_date=timezone.localdate(),
+        end_reason=EndReason.RETURNED_TO_SCHOOL,
+    )
+    mail.outbox.clear()
+
+    assert ehe_reviews_report_overdue() == 1
+    assert ehe_reviews_report_overdue() == 0  # each due date once
+
+    (message,) = mail.outbox
+    assert message.to == [ehe_officer.email]
+    assert "1 home-education review(s) became overdue" in message.body
+    assert "/ehe/?review=overdue" in message.body
+    assert "Ottilie" not in message.body and "Brennan" not in message.body
+
+    # A later due date that passes in its turn is news again.
+    EheRecord.objects.filter(pk=record.pk).update(
+        next_review_due=timezone.localdate() - timedelta(days=1)
+    )
+    assert ehe_reviews_report_overdue() == 1

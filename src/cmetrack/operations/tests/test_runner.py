@@ -74,7 +74,7 @@ def test_the_tick_command_records_its_run_and_fails_loudly_for_cron(
 
     from cmetrack.operations.management.commands import tick
 
-    monkeypatch.setattr(tick, "daily_tick", lambda: 1 / 0)
+    monkeypatch.setattr(tick, "tick_run", lambda: 1 / 0)
     with pytest.raises(CommandError, match="ZeroDivisionError"):
         call_command("tick")
 

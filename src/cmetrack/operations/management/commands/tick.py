@@ -1,16 +1,17 @@
 """`cmetrack tick`: the daily job, for cron users (the worker runs it on its own schedule).
 
 Creates due tasks, cancels those that no longer apply and reports newly overdue ones to the
-managers. Safe to re-run and to run twice at once. Recorded like a scheduled run, so /healthz
-and the status page know when it last ran; a failure exits non-zero for cron to report.
+managers, and newly overdue home-education reviews to the EHE team. Safe to re-run and to run
+twice at once. Recorded like a scheduled run, so /healthz and the status page know when it last
+ran; a failure exits non-zero for cron to report.
 """
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cmetrack.cases.services import TickReport, daily_tick
-from cmetrack.operations.jobs import tick_summary
+from cmetrack.cases.services import TickReport
+from cmetrack.operations.jobs import tick_run, tick_summary
 from cmetrack.operations.models import JobRun
 from cmetrack.operations.runner import job_run_now
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         reports: list[TickReport] = []
 
         def work() -> str:
-            reports.append(daily_tick())
+            reports.append(tick_run())
             return tick_summary(reports[0])
 
         run = job_run_now("tick", work=work)
