@@ -1,0 +1,123 @@
+"""Issue 15's API load figure, bounded: return submissions a second through the REST API, with
+gunicorn (production settings) and PostgreSQL on this machine and locust in a second process.
+
+    .venv/bin/pip install --require-hashes -r requirements/bench.txt     # locust, once
+    .venv/bin/python benchmarks/load/seed.py --cases 500 --recreate      # once
+    .venv/bin/python benchmarks/load/run_api_load.py --rate 200 --run-time 1m
+
+Steps: remove what earlier load runs added (seed.py --clear-load-returns), issue two API tokens
+per school account (api_tokens.py; the API's own limit, CMETRACK_API_RATE, is per token, so
+the rate is spread over 20 tokens as 20 schools' systems would send), migrate and collect
+static files with the production settings, start gunicorn as run_load.py does, run locust
+headless with `--users` school systems each sending `rate / users` deletion returns a second
+(api_locustfile.py), stop gunicorn, and print requests, failures, median, p95, p99 and
+requests/s from every request locust made (var/benchmarks/load/api-<time>/).
+
+Bounded: locust stops itself after --run-time and is killed 60 s after that; gunicorn is always
+stopped when this script ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import benchdb
+from run_load import (
+    VENV_BIN,
+    LoadSampler,
+    _seconds,
+    gunicorn_size,
+    report,
+    run,
+    server_env,
+    stop,
+    wait_until_up,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=benchdb.DEFAULT_URL)
+    parser.add_argument("--rate", type=float, default=200, help="returns a second, in all")
+    parser.add_argument("--users", type=int, default=40, help="school systems sending at once")
+    parser.add_argument("--run-time", default="1m")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--out", type=Path, help="default var/benchmarks/load/api-<time>")
+    args = parser.parse_args()
+    url = benchdb.check_bench_url(args.database_url)
+    out = args.out or benchdb.VAR / datetime.now().strftime("api-%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    python = str(VENV_BIN / "python")
+    run([python, str(benchdb.HERE / "seed.py"), "--clear-load-returns", "--database-url", url])
+    tokens = out / "tokens.txt"
+    run([python, str(benchdb.HERE / "api_tokens.py"), "--database-url", url, "--out", str(tokens)])
+    env = server_env(url, args.port)
+    manage = str(VENV_BIN / "cmetrack")
+    run([manage, "migrate", "--no-input", "-v", "0"], env=env)
+    run([manage, "collectstatic", "--no-input", "-v", "0"], env=env)
+    size = gunicorn_size(env)
+    with (out / "gunicorn.log").open("wb") as server_log:
+        server = subprocess.Popen(  # noqa: S603
+            [str(VENV_BIN / "gunicorn"), "-c", "python:cmetrack.gunicorn_config", "cmetrack.wsgi"],
+            cwd=benchdb.ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_up(args.port)
+        load_before = os.getloadavg()
+        sampler = LoadSampler()
+        sampler.start()
+        requests_log = out / "requests.csv"
+        started = datetime.now()
+        locust_args = [
+            str(VENV_BIN / "locust"), "-f", str(benchdb.HERE / "api_locustfile.py"),
+            "--headless", "--host", f"http://127.0.0.1:{args.port}",
+            "--users", str(args.users), "--spawn-rate", str(args.users),
+            "--run-time", args.run_time, "--csv", str(out / "locust"), "--only-summary",
+            "--stop-timeout", "10",
+        ]  # fmt: skip
+        with (out / "locust.log").open("wb") as locust_log:
+            subprocess.run(  # noqa: S603
+                locust_args,
+                cwd=benchdb.ROOT,
+                env={
+                    **os.environ,
+                    "LOAD_REQUEST_LOG": str(requests_log),
+                    "LOAD_API_TOKENS": str(tokens),
+                    "LOAD_API_RATE_PER_USER": f"{args.rate / args.users:g}",
+                },
+                stdout=locust_log,
+                stderr=subprocess.STDOUT,
+                timeout=_seconds(args.run_time) + 60,
+                check=False,
+            )
+        load_after = os.getloadavg()
+        sampler.done.set()
+    finally:
+        stop(server)
+        tokens.unlink(missing_ok=True)  # the plain tokens do not outlive the run
+    title = (
+        f"{started:%Y-%m-%d %H:%M}, API deletion returns, target {args.rate:g}/s from "
+        f"{args.users} school systems, {args.run_time}; gunicorn {size}; load average before "
+        f"{' '.join(f'{x:.2f}' for x in load_before)}, after "
+        f"{' '.join(f'{x:.2f}' for x in load_after)}, during "
+        f"{min(sampler.samples, default=0):.2f}-{max(sampler.samples, default=0):.2f}"
+    )
+    text = report(requests_log, title)
+    (out / "figures.md").write_text(text + "\n")
+    print(text)
+    failures = out / "locust_failures.csv"
+    if failures.exists() and len(failures.read_text().splitlines()) > 1:
+        print("\nfailures (locust_failures.csv):\n" + failures.read_text())
+    print(f"\nfiles: {out}")
+
+
+if __name__ == "__main__":
+    main()
