@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from .access import AnyUser, can_administer
@@ -93,13 +94,30 @@ def _row(user: User) -> UserRow:
     return UserRow(user=user, invitation=state, link_expires_at=expires)
 
 
+# The users list, a page at a time (as the other long lists: 25 a page).
+USERS_PAGE_SIZE = 25
+
+
+def _users_in_order() -> QuerySet[User]:
+    return _with_invitation_state(User.objects.all()).order_by(
+        "-is_active", "first_name", "last_name", "username", "pk"
+    )
+
+
 def users_for_administration(*, by: AnyUser) -> list[UserRow]:
     """Every account, with its invitation state: active first, then by name."""
     _refuse_unless_administrator(by)
-    users = _with_invitation_state(User.objects.all()).order_by(
-        "-is_active", "first_name", "last_name", "username"
-    )
-    return [_row(user) for user in users]
+    return [_row(user) for user in _users_in_order()]
+
+
+def users_page_for_administration(*, by: AnyUser, page: str | int | None) -> Page[UserRow]:
+    """One page of `users_for_administration`: only that page's accounts are read (the count
+    is one query); a page number out of range or not a number gives the nearest page."""
+    _refuse_unless_administrator(by)
+    found = Paginator(_users_in_order(), USERS_PAGE_SIZE).get_page(page)
+    # The same page, its accounts as rows: the paginator (count, page links) is unchanged.
+    rows: list[UserRow] = [_row(user) for user in found.object_list]
+    return Page(rows, found.number, found.paginator)  # type: ignore[arg-type]
 
 
 def user_for_administration(*, by: AnyUser, public_id: UUID | str) -> UserRow | None:

@@ -18,7 +18,7 @@ from .selectors import (
     UserRow,
     organisations_for_invitation,
     user_for_administration,
-    users_for_administration,
+    users_page_for_administration,
 )
 from .services import EnrolmentError
 from .user_admin import (
@@ -49,7 +49,8 @@ def _row(by: User, public_id: UUID) -> UserRow:
 
 def user_list(request: HttpRequest) -> HttpResponse:
     by = _administrator(request)
-    return render(request, "accounts/users/list.html", {"rows": users_for_administration(by=by)})
+    page = users_page_for_administration(by=by, page=request.GET.get("page"))
+    return render(request, "accounts/users/list.html", {"page": page, "query_string": ""})
 
 
 def user_invite_page(request: HttpRequest) -> HttpResponse:

@@ -432,3 +432,25 @@ def test_reactivating_an_active_account_changes_nothing(
     with pytest.raises(UserAdminError, match="already active"):
         user_reactivate(by=admin_user, user=someone)
     assert events(someone) == []
+
+
+def test_the_users_list_is_paged_25_at_a_time_and_counts_everyone(
+    admin_user: User, la_team: Organisation
+) -> None:
+    UserFactory.create_batch(30, organisation=la_team)
+    total = User.objects.count()
+    client = client_for(admin_user)
+
+    first = client.get(reverse("accounts:users"))
+    second = client.get(reverse("accounts:users"), {"page": 2})
+    beyond = client.get(reverse("accounts:users"), {"page": "99"})
+
+    assert len(first.context["page"].object_list) == 25
+    assert len(second.context["page"].object_list) == total - 25
+    shown = {row.user.pk for row in first.context["page"].object_list} | {
+        row.user.pk for row in second.context["page"].object_list
+    }
+    assert shown == set(User.objects.values_list("pk", flat=True))  # no one missed or twice
+    assert f"{total} accounts" in first.content.decode()
+    assert 'rel="next"' in first.content.decode() and 'rel="prev"' in second.content.decode()
+    assert beyond.context["page"].number == 2  # the last page, not an error
