@@ -31,11 +31,12 @@ from run_load import (
     LoadSampler,
     _seconds,
     gunicorn_size,
-    report,
+    load_text,
     run,
     server_env,
     stop,
     wait_until_up,
+    write_figures,
 )
 
 
@@ -105,18 +106,10 @@ def main() -> None:
         tokens.unlink(missing_ok=True)  # the plain tokens do not outlive the run
     title = (
         f"{started:%Y-%m-%d %H:%M}, API deletion returns, target {args.rate:g}/s from "
-        f"{args.users} school systems, {args.run_time}; gunicorn {size}; load average before "
-        f"{' '.join(f'{x:.2f}' for x in load_before)}, after "
-        f"{' '.join(f'{x:.2f}' for x in load_after)}, during "
-        f"{min(sampler.samples, default=0):.2f}-{max(sampler.samples, default=0):.2f}"
+        f"{args.users} school systems, {args.run_time}; gunicorn {size}; "
+        + load_text(load_before, load_after, sampler)
     )
-    text = report(requests_log, title)
-    (out / "figures.md").write_text(text + "\n")
-    print(text)
-    failures = out / "locust_failures.csv"
-    if failures.exists() and len(failures.read_text().splitlines()) > 1:
-        print("\nfailures (locust_failures.csv):\n" + failures.read_text())
-    print(f"\nfiles: {out}")
+    write_figures(out, requests_log, title)
 
 
 if __name__ == "__main__":

@@ -183,6 +183,25 @@ class LoadSampler(threading.Thread):
             self.samples.append(os.getloadavg()[0])
 
 
+def load_text(before: tuple[float, ...], after: tuple[float, ...], sampler: LoadSampler) -> str:
+    return (
+        f"load average before {' '.join(f'{x:.2f}' for x in before)}, after "
+        f"{' '.join(f'{x:.2f}' for x in after)}, during "
+        f"{min(sampler.samples, default=0):.2f}-{max(sampler.samples, default=0):.2f}"
+    )
+
+
+def write_figures(out: Path, requests_log: Path, title: str) -> None:
+    """figures.md from every request locust made, printed too, with locust's failures."""
+    text = report(requests_log, title)
+    (out / "figures.md").write_text(text + "\n")
+    print(text)
+    failures = out / "locust_failures.csv"
+    if failures.exists() and len(failures.read_text().splitlines()) > 1:
+        print("\nfailures (locust_failures.csv):\n" + failures.read_text())
+    print(f"\nfiles: {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, help="seed this many cases first (recreates)")
@@ -269,18 +288,10 @@ def main() -> None:
         f"{started:%Y-%m-%d %H:%M}, {from_db}, {args.users} users (spawn {args.spawn_rate:g}/s), "
         f"{args.run_time}, pauses: officers {args.officer_wait} s, schools {args.school_wait} s"
         + (f", sign-ins spread over {args.sign_in_spread:g} s" if args.sign_in_spread else "")
-        + f"; gunicorn {size}; load average before "
-        f"{' '.join(f'{x:.2f}' for x in load_before)}, after "
-        f"{' '.join(f'{x:.2f}' for x in load_after)}, during "
-        f"{min(sampler.samples, default=0):.2f}-{max(sampler.samples, default=0):.2f}"
+        + f"; gunicorn {size}; "
+        + load_text(load_before, load_after, sampler)
     )
-    text = report(requests_log, title)
-    (out / "figures.md").write_text(text + "\n")
-    print(text)
-    failures = out / "locust_failures.csv"
-    if failures.exists() and len(failures.read_text().splitlines()) > 1:
-        print("\nfailures (locust_failures.csv):\n" + failures.read_text())
-    print(f"\nfiles: {out}")
+    write_figures(out, requests_log, title)
 
 
 def _seconds(run_time: str) -> int:

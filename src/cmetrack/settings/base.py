@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "cmetrack.attachments",
     "cmetrack.publicinfo",
     "cmetrack.api",
+    "cmetrack.register_import",
     "cmetrack.matching",
     "cmetrack.reports",
     "cmetrack.privacy",

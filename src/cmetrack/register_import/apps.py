@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegisterImportConfig(AppConfig):
+    name = "cmetrack.register_import"
+    verbose_name = "Register migration"
