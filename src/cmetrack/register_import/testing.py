@@ -264,7 +264,7 @@ def messy_register(
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"fmt must be 'csv' or 'xlsx', not {fmt!r}")
     today = today or date.today()
-    rng = random.Random(seed)  # noqa: S311 # repeatable synthetic data, not a secret
+    rng = random.Random(seed)  # noqa: S311  # repeatable synthetic data, not a secret # nosec B311
     table: list[list[object]] = []
     truth: list[Truth] = []
     first_row = 3  # row 1 the title, row 2 the header

@@ -525,6 +525,31 @@ def _load_workbook(data: bytes, max_unzipped: int) -> Any:
     return reader.wb
 
 
+NOT_EXCEL = (
+    "The file is not a readable Excel workbook (.xlsx). Save it as .xlsx or as "
+    "'CSV UTF-8' and upload it again."
+)
+
+
+def open_workbook(data: bytes, max_unzipped: int) -> Any:
+    """An .xlsx opened read-only by openpyxl, or UnreadableFile. The zip's declared sizes are
+    checked before openpyxl sees it, and what openpyxl inflates is counted too. Every importer
+    of spreadsheets opens them here (the returns' and the register migration's)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise UnreadableFile(NOT_EXCEL) from None
+    if inflated > max_unzipped:
+        raise _too_large_unzipped(inflated, max_unzipped)
+    try:
+        return _load_workbook(data, max_unzipped)
+    except UnreadableFile:
+        raise
+    except Exception:  # hostile input: zip/XML/schema errors of every kind
+        raise UnreadableFile(NOT_EXCEL) from None
+
+
 def parse_xlsx(
     data: bytes,
     *,
@@ -533,25 +558,8 @@ def parse_xlsx(
     max_unzipped: int = DEFAULT_MAX_UNZIPPED_BYTES,
     progress: Progress | None = None,
 ) -> ParsedFile:
-    """First worksheet of an .xlsx (read-only, cached values not formulas). The zip's declared
-    sizes are checked before openpyxl sees it, and what openpyxl inflates is counted too."""
-    not_excel = (
-        "The file is not a readable Excel workbook (.xlsx). Save it as .xlsx or as "
-        "'CSV UTF-8' and upload it again."
-    )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        raise UnreadableFile(not_excel) from None
-    if inflated > max_unzipped:
-        raise _too_large_unzipped(inflated, max_unzipped)
-    try:
-        workbook = _load_workbook(data, max_unzipped)
-    except UnreadableFile:
-        raise
-    except Exception:  # hostile input: zip/XML/schema errors of every kind
-        raise UnreadableFile(not_excel) from None
+    """First worksheet of an .xlsx (read-only, cached values not formulas)."""
+    workbook = open_workbook(data, max_unzipped)
     try:
         if not workbook.worksheets:
             raise UnreadableFile("The workbook has no worksheet.")
@@ -560,7 +568,7 @@ def parse_xlsx(
             sheet.reset_dimensions()  # never trust the stored used-range: read every row
             rows = sheet.iter_rows(values_only=True)
         except Exception:  # hostile input
-            raise UnreadableFile(not_excel) from None
+            raise UnreadableFile(NOT_EXCEL) from None
         return validate_table(
             _xlsx_rows(rows), today=today, source="XLSX", max_rows=max_rows, progress=progress
         )

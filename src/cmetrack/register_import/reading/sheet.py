@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 
 from cmetrack.referrals.importing.rows import UnreadableFile
@@ -22,11 +21,11 @@ from cmetrack.referrals.importing.rows import UnreadableFile
 from cmetrack.referrals.importing.tabular import (
     DEFAULT_MAX_ROWS,
     DEFAULT_MAX_UNZIPPED_BYTES,
+    NOT_EXCEL,
     _csv_rows,
-    _load_workbook,
-    _too_large_unzipped,
     _xlsx_rows,
     decode_csv,
+    open_workbook,
     too_many_rows,
 )
 from cmetrack.referrals.importing.values import cell_text
@@ -35,11 +34,6 @@ from ..rows import Sheet, UnreadableRegister
 
 HEADER_SEARCH = 10  # rows looked at for the header
 HEADER_MIN_CELLS = 2
-
-_NOT_EXCEL = (
-    "The file is not a readable Excel workbook (.xlsx). Save it as .xlsx or as 'CSV UTF-8' and "
-    "upload it again."
-)
 
 
 def read_sheet(
@@ -79,19 +73,7 @@ def _delimiter(text: str) -> str:
 
 
 def _workbook_rows(data: bytes, max_unzipped: int, max_rows: int) -> Iterator[list[str]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        raise UnreadableFile(_NOT_EXCEL) from None
-    if inflated > max_unzipped:
-        raise _too_large_unzipped(inflated, max_unzipped)
-    try:
-        workbook = _load_workbook(data, max_unzipped)
-    except UnreadableFile:
-        raise
-    except Exception:  # hostile input: zip/XML/schema errors of every kind
-        raise UnreadableFile(_NOT_EXCEL) from None
+    workbook = open_workbook(data, max_unzipped)
     try:
         sheets = workbook.worksheets
         if not sheets:
@@ -105,7 +87,7 @@ def _workbook_rows(data: bytes, max_unzipped: int, max_rows: int) -> Iterator[li
             except UnreadableFile:
                 raise
             except Exception:
-                raise UnreadableFile(_NOT_EXCEL) from None
+                raise UnreadableFile(NOT_EXCEL) from None
             if first is None:
                 continue
             blanks, cells = first
