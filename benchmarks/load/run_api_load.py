@@ -34,6 +34,7 @@ from run_load import (
     load_text,
     run,
     server_env,
+    start_gunicorn,
     stop,
     wait_until_up,
     write_figures,
@@ -61,15 +62,7 @@ def main() -> None:
     run([manage, "migrate", "--no-input", "-v", "0"], env=env)
     run([manage, "collectstatic", "--no-input", "-v", "0"], env=env)
     size = gunicorn_size(env)
-    with (out / "gunicorn.log").open("wb") as server_log:
-        server = subprocess.Popen(  # noqa: S603
-            [str(VENV_BIN / "gunicorn"), "-c", "python:cmetrack.gunicorn_config", "cmetrack.wsgi"],
-            cwd=benchdb.ROOT,
-            env=env,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = start_gunicorn(env, out / "gunicorn.log")
     try:
         wait_until_up(args.port)
         load_before = os.getloadavg()

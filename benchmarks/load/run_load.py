@@ -183,6 +183,19 @@ class LoadSampler(threading.Thread):
             self.samples.append(os.getloadavg()[0])
 
 
+def start_gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """gunicorn as `make serve` sizes it, its output in `log`; stop() ends it."""
+    with log.open("wb") as server_log:
+        return subprocess.Popen(  # noqa: S603
+            [str(VENV_BIN / "gunicorn"), "-c", "python:cmetrack.gunicorn_config", "cmetrack.wsgi"],
+            cwd=benchdb.ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop() ends every worker
+        )
+
+
 def load_text(before: tuple[float, ...], after: tuple[float, ...], sampler: LoadSampler) -> str:
     return (
         f"load average before {' '.join(f'{x:.2f}' for x in before)}, after "
@@ -237,15 +250,7 @@ def main() -> None:
     if args.slow_ms is not None:
         psql(url, f"ALTER DATABASE {name} SET log_min_duration_statement = {args.slow_ms}")
     size = gunicorn_size(env)
-    with (out / "gunicorn.log").open("wb") as server_log:
-        server = subprocess.Popen(  # noqa: S603
-            [str(VENV_BIN / "gunicorn"), "-c", "python:cmetrack.gunicorn_config", "cmetrack.wsgi"],
-            cwd=benchdb.ROOT,
-            env=env,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stop() ends every worker
-        )
+    server = start_gunicorn(env, out / "gunicorn.log")
     try:
         wait_until_up(args.port)
         load_before = os.getloadavg()
