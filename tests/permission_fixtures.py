@@ -7,9 +7,10 @@ way; the EHE officer as in src/cmetrack/ehe/tests/conftest.py); a case with a ta
 the escalation it raised, and an enquiry; a second case with a closure request waiting for a
 manager; a deletion return from each school, a referral from the first agency and a
 notification from Wirral; a hand-over to Wirral and one to Knowsley, each on its own case; an
-import batch uploaded by the first school and one by the CME team; two children for the merge
-pages; a child on the EHE register with a child protection plan (so its record carries the alert
-for a manager); a set-up link and a password reset link for two users who are no persona.
+import batch uploaded by the first school and one by the CME team; a register migration the
+team uploaded; two children for the merge pages; a child on the EHE register with a child
+protection plan (so its record carries the alert for a manager); a set-up link and a password
+reset link for two users who are no persona.
 
 `world_state()` is what a refused request must leave unchanged: counts of the audit log, the
 timeline and every table a page could add to, and the state of each record a page could move on.
@@ -78,6 +79,8 @@ from cmetrack.referrals.services import (
     handover_send,
     other_la_notification_submit,
 )
+from cmetrack.register_import.models import MigratedRow, RegisterMigration
+from cmetrack.register_import.services import migration_upload
 from cmetrack.testing.factories import (
     AddressFactory,
     CaseFactory,
@@ -191,6 +194,14 @@ def _deletion(user: User, child: ChildParticulars, ground: str) -> Submission:
     return deletion_return_submit(data=data, by=user)
 
 
+def _register_csv() -> bytes:
+    """An authority's old CME register, one case."""
+    return (
+        b"Case ID,Child Name,DOB,Date Referred,Reason,Status\n"
+        b'C-1,"OKAFOR, Grace",03/04/2014,06/10/2025,Whereabouts unknown,Open\n'
+    )
+
+
 def _returns_csv(urn: str) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=TEMPLATE_COLUMNS, extrasaction="ignore")
@@ -288,6 +299,9 @@ def build_world() -> World:
     batch, _ = import_upload(data=_returns_csv(urn), filename="returns.csv", by=school_user)
     batch_team, _ = import_upload(data=_returns_csv(urn), filename="team.csv", by=officer)
 
+    # A register migration the CME team uploaded: its header read, its columns not confirmed.
+    migration = migration_upload(data=_register_csv(), filename="register.csv", by=officer)
+
     # Two records that may be the same child, for the merge pages.
     source = ChildFactory(forenames="Millie", surname="Smith", date_of_birth=date(2015, 4, 3))
     AddressFactory(child=source, postcode="L20 7AE")
@@ -348,6 +362,7 @@ def build_world() -> World:
         "handover_knowsley": str(handover_knowsley.public_id),
         "batch_a": str(batch.public_id),
         "batch_team": str(batch_team.public_id),
+        "migration": str(migration.public_id),
         "unknown": "00000000-0000-4000-8000-000000000000",  # nothing has this id
         "source_child": str(source.public_id),
         "target_child": str(target.public_id),
@@ -380,6 +395,7 @@ def build_world() -> World:
         "closure": closure.pk,
         "handover": handover.pk,
         "batch": batch.pk,
+        "migration": migration.pk,
         "invite": invite.pk,
         "forgetful": forgetful.pk,
         "newcomer": newcomer.pk,
@@ -436,6 +452,8 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
         TemplateVersion,
         InformationPage,
         PublishedDocument,
+        RegisterMigration,
+        MigratedRow,
     )
     quote = connection.ops.quote_name
     parts: list[str] = []
@@ -467,6 +485,8 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
     field(OtherLaNotification, "handover_state", "handover")
     field(ImportBatch, "state", "batch")
     field(ImportBatch, "committed", "batch")
+    field(RegisterMigration, "state", "migration")
+    field(RegisterMigration, "columns_confirmed", "migration")
     for name in ("end_date", "next_review_due", "alert_acknowledged_at", "cme_case_id"):
         field(EheRecord, name, "ehe_record")
     field(Attachment, "removed_at", "attachment")

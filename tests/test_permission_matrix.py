@@ -363,6 +363,26 @@ attachments:download@unknown        POST   405  405  405  403  403  403  403  40
 attachments:remove                  GET    ok   ok   ok   403  403  403  403  403  403  in
 attachments:remove                  POST   ok   ok   ok   403  403  403  403  403  403  in
 
+# --- register migration: the CME team's alone (refused before any lookup); the team's upload
+# (header read, columns not yet confirmed); an unknown id is 404; committing is require_POST
+# first
+register_import:list                GET    ok   ok   ok   403  403  403  403  403  403  in
+register_import:list                POST   ok   ok   ok   403  403  403  403  403  403  in
+register_import:upload              GET    ok   ok   ok   403  403  403  403  403  403  in
+register_import:upload              POST   ok   ok   ok   403  403  403  403  403  403  in
+register_import:detail              GET    ok   ok   ok   403  403  403  403  403  403  in
+register_import:detail              POST   ok   ok   ok   403  403  403  403  403  403  in
+register_import:detail@unknown      GET    404  404  404  403  403  403  403  403  403  in
+register_import:detail@unknown      POST   404  404  404  403  403  403  403  403  403  in
+register_import:columns             GET    ok   ok   ok   403  403  403  403  403  403  in
+register_import:columns             POST   ok   ok   ok   403  403  403  403  403  403  in
+register_import:codes               GET    ok   ok   ok   403  403  403  403  403  403  in
+register_import:codes               POST   ok   ok   ok   403  403  403  403  403  403  in
+register_import:commit              GET    405  405  405  405  405  405  405  405  405  in
+register_import:commit              POST   ok   ok   ok   403  403  403  403  403  403  in
+register_import:undo                GET    ok   ok   ok   403  403  403  403  403  403  in
+register_import:undo                POST   ok   ok   ok   403  403  403  403  403  403  in
+
 # --- public: no sign-in --------------------------------------------------------------------
 referrals:concern                   GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 referrals:concern                   POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
@@ -522,6 +542,11 @@ KWARGS: dict[str, dict[str, str]] = {
     "attachments:download": {"attachment_id": "attachment"},
     "attachments:download@unknown": {"attachment_id": "unknown"},
     "attachments:remove": {"attachment_id": "attachment"},
+    **{
+        f"register_import:{name}": {"public_id": "migration"}
+        for name in ["detail", "columns", "codes", "commit", "undo"]
+    },
+    "register_import:detail@unknown": {"public_id": "unknown"},
     "letters:case": CASE,
     "letters:preview": {**CASE, "slug": "letter_template"},
     "letters:download": {"public_id": "letter", "fmt": "letter_format"},

@@ -18,6 +18,7 @@ urlpatterns = [
     path("ehe/", include("cmetrack.ehe.urls")),  # the home-education register
     path("letters/", include("cmetrack.letters.urls")),
     path("attachments/", include("cmetrack.attachments.urls")),
+    path("register-migration/", include("cmetrack.register_import.urls")),
     path("information/", include("cmetrack.publicinfo.urls")),  # public: no sign-in
     path("api/", include("cmetrack.api.urls")),  # bearer tokens, not the site's sign-in
     path("", include("cmetrack.operations.urls")),  # /healthz and the system status page

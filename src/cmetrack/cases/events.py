@@ -46,6 +46,11 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
                     f"Case opened on arrival of {payload['on_arrival']}: the local authority "
                     "joins the school's enquiries at once"
                 )
+            if "imported_from" in payload:  # cases.services.imported: from an old register
+                return (
+                    "Case brought over from the previous CME register: referred by "
+                    f"{payload.get('source', 'unknown source')}, {payload['status_label'].lower()}"
+                )
             return f"Case opened from a referral by {payload.get('source', 'unknown source')}"
         case EventKind.STATUS_CHANGED:
             return f"Status changed from {payload['from_label']} to {payload['to_label']}"
@@ -54,6 +59,8 @@ def describe(kind: str, payload: dict[str, Any]) -> str:
                 return f"Assigned to {payload['to_name']}"
             return "Unassigned"
         case EventKind.NOTE_ADDED:
+            if payload.get("imported"):
+                return "Note from the previous CME register"
             return "Note added"
         case EventKind.FLAG_ADDED:
             return f"Flag added: {payload['flag']}"

@@ -6,6 +6,8 @@ Keyword-only, one transaction each; decisions and merges are made as the acting 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -48,13 +50,23 @@ def child_blocking_keys(child: Child) -> set[str]:
     """The keys a child is filed under (keys.py), from the record and its related rows."""
     if child.merged_into_id is not None:
         return set()
-    other = list(child.other_names.values_list("surname", flat=True))
-    postcodes = [
-        p or raw for p, raw in child.addresses.values_list("postcode", "postcode_raw") if p or raw
-    ]
-    former = list(child.former_upns.values_list("upn", flat=True))
+    return _keys_of(
+        child,
+        other_names=list(child.other_names.values_list("forenames", "surname")),
+        postcodes=[
+            p or raw
+            for p, raw in child.addresses.values_list("postcode", "postcode_raw")
+            if p or raw
+        ],
+        former=list(child.former_upns.values_list("upn", flat=True)),
+    )
+
+
+def _keys_of(
+    child: Child, *, other_names: list[tuple[str, str]], postcodes: list[str], former: list[str]
+) -> set[str]:
     return blocking_keys(
-        surnames=[child.surname, *other],
+        surnames=[child.surname, *(s for _, s in other_names)],
         date_of_birth=child.date_of_birth,
         upns=[child.upn, *former],
         postcodes=postcodes,
@@ -74,6 +86,50 @@ def match_keys_refresh(child: Child) -> None:
         ChildMatchKey.objects.filter(child=child, key__in=stale).delete()
     if new := wanted - stored:
         ChildMatchKey.objects.bulk_create([ChildMatchKey(child=child, key=k) for k in new])
+
+
+def match_keys_refresh_many(children: Sequence[Child], *, chunk: int = 900) -> None:
+    """`match_keys_refresh` for many children in a few queries per `chunk` (a bulk load, which
+    sends no save signals: `children.signals.children_bulk_created`)."""
+    for start in range(0, len(children), chunk):
+        part = {c.pk: c for c in children[start : start + chunk]}
+        other: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for child_id, forenames, surname in OtherName.objects.filter(child_id__in=part).values_list(
+            "child_id", "forenames", "surname"
+        ):
+            other[child_id].append((forenames, surname))
+        postcodes: dict[int, list[str]] = defaultdict(list)
+        for child_id, postcode, raw in Address.objects.filter(child_id__in=part).values_list(
+            "child_id", "postcode", "postcode_raw"
+        ):
+            if postcode or raw:
+                postcodes[child_id].append(postcode or raw)
+        former: dict[int, list[str]] = defaultdict(list)
+        for child_id, upn in FormerUpn.objects.filter(child_id__in=part).values_list(
+            "child_id", "upn"
+        ):
+            former[child_id].append(upn)
+        stored: dict[int, set[str]] = defaultdict(set)
+        for child_id, key in ChildMatchKey.objects.filter(child_id__in=part).values_list(
+            "child_id", "key"
+        ):
+            stored[child_id].add(key)
+        stale: list[tuple[int, set[str]]] = []
+        new: list[ChildMatchKey] = []
+        for pk, child in part.items():
+            wanted = (
+                set()
+                if child.merged_into_id is not None
+                else _keys_of(
+                    child, other_names=other[pk], postcodes=postcodes[pk], former=former[pk]
+                )
+            )
+            if gone := stored[pk] - wanted:
+                stale.append((pk, gone))
+            new.extend(ChildMatchKey(child_id=pk, key=k) for k in wanted - stored[pk])
+        for pk, gone in stale:
+            ChildMatchKey.objects.filter(child_id=pk, key__in=gone).delete()
+        ChildMatchKey.objects.bulk_create(new, batch_size=1000)
 
 
 def match_keys_rebuild(*, batch_size: int = 2000) -> int:

@@ -3,6 +3,5 @@ Liquidlogic export) moved into cmetrack, with a column-mapping step and a code-m
 officer confirms, the two-phase check and commit every import has, and an undo of a whole batch.
 
 `rows.py` is the contract between the reading layer (`reading/`: bytes to mapped rows, no
-database) and the services that check the rows against the register, commit and undo them
-(being built: see issue 16's notes).
+database) and the services (`services.py`: check against the register, commit, undo).
 """

@@ -6,7 +6,8 @@ One module per concern: `common` (the errors, the timeline write, the team check
 and the version), `referral` (recording a referral, opening a case), `lifecycle` (status,
 closing, reopening), `casework` (assigning, notes, risk, intake's timeline lines), `flags`,
 `escalation`, `enquiries` (the checklist and "enquiries exhausted"), `approvals` (manager
-approval of a closure), `deadlines` (tasks and the daily job). Import from this package; the
+approval of a closure), `deadlines` (tasks and the daily job), `imported` (cases brought over
+from an old register, as it held them). Import from this package; the
 modules import one another only downwards (common at the bottom), never through this file.
 """
 
@@ -51,6 +52,13 @@ from .escalation import (
     escalations_raise_missing,
 )
 from .flags import case_flag_add, case_flag_remove
+from .imported import (
+    ImportedCaseData,
+    ImportedNote,
+    case_import,
+    cases_import,
+    imported_case_problem,
+)
 from .lifecycle import (
     case_change_status,
     case_close,
@@ -63,6 +71,8 @@ from .referral import ReferralData, ReferralResult, case_open, referral_record
 __all__ = [
     "CaseChanged",
     "CaseError",
+    "ImportedCaseData",
+    "ImportedNote",
     "ReferralData",
     "ReferralResult",
     "SyncResult",
@@ -77,12 +87,14 @@ __all__ = [
     "case_enquiries_exhausted",
     "case_flag_add",
     "case_flag_remove",
+    "case_import",
     "case_intake_event",
     "case_locked",
     "case_open",
     "case_reopen",
     "case_set_risk",
     "case_version_bump",
+    "cases_import",
     "checklist_in_force",
     "closure_approve",
     "closure_needs_approval",
@@ -98,6 +110,7 @@ __all__ = [
     "escalation_resolve",
     "escalations_raise_missing",
     "event_write",
+    "imported_case_problem",
     "referral_record",
     "require_team",
     "task_complete",

@@ -33,6 +33,21 @@ def test_a_cell_with_no_dated_line_is_one_undated_note() -> None:
     )
 
 
+def test_dated_entries_after_semicolons_or_bars_in_one_line_are_notes_of_their_own() -> None:
+    cell = "07/10/2025 Letter to parent; 09/10/2025 Home visit: no answer | 3 Nov 25 Closed"
+    assert split_notes(cell, today=TODAY) == (
+        HistoryNote("Letter to parent", date(2025, 10, 7)),
+        HistoryNote("Home visit: no answer", date(2025, 10, 9)),
+        HistoryNote("Closed", date(2025, 11, 3)),
+    )
+
+
+def test_a_semicolon_before_something_that_only_looks_like_a_date_stays_in_the_text() -> None:
+    assert split_notes("01/02/2025 Rang; 12/13 pupils in class", today=TODAY) == (
+        HistoryNote("Rang; 12/13 pupils in class", date(2025, 2, 1)),
+    )
+
+
 def test_a_line_starting_with_numbers_that_are_not_a_date_is_text() -> None:
     assert split_notes("12/13/2024 typed wrongly", today=TODAY) == (
         HistoryNote("12/13/2024 typed wrongly"),
