@@ -240,6 +240,8 @@ referrals:link                      GET    405  405  405  405  405  405  405  40
 referrals:link                      POST   ok   ok   ok   403  403  403  403  403  403  in
 referrals:no-action                 GET    405  405  405  405  405  405  405  405  405  in
 referrals:no-action                 POST   ok   ok   ok   403  403  403  403  403  403  in
+referrals:ask-more                  GET    405  405  405  405  405  405  405  405  405  in
+referrals:ask-more                  POST   ok   ok   ok   403  403  403  403  403  403  in
 referrals:confirm                   GET    405  405  405  405  405  405  405  405  405  in
 referrals:confirm                   POST   ok   ok   ok   403  403  403  403  403  403  in
 referrals:close-case                GET    405  405  405  405  405  405  405  405  405  in
@@ -349,6 +351,15 @@ api:case                            GET    401  401  401  401  401  401  401  40
 api:case                            POST   401  401  401  401  401  401  401  401  401  401
 api:tasks                           GET    401  401  401  401  401  401  401  401  401  401
 api:tasks                           POST   401  401  401  401  401  401  401  401  401  401
+# exchange (issue 15): another authority's cmetrack delivers here, with a peer's signed token;
+# no persona's session is a token, so every persona is 401 (test_inbound.py covers the tokens)
+api:exchange-api:notifications      GET    401  401  401  401  401  401  401  401  401  401
+api:exchange-api:notifications      POST   401  401  401  401  401  401  401  401  401  401
+api:exchange-api:replies            GET    401  401  401  401  401  401  401  401  401  401
+api:exchange-api:replies            POST   401  401  401  401  401  401  401  401  401  401
+# a hand-over's export for secure e-mail: the CME team's, read only
+exchange:handover-export            GET    ok   ok   ok   403  403  403  403  403  403  in
+exchange:handover-export            POST   405  405  405  405  405  405  405  405  405  in
 
 # --- attachments: evidence on a case, the CME team's alone (refused before any lookup); the
 # download is require_safe inside the team check, so a partner's POST is 403, the team's 405.
@@ -530,6 +541,8 @@ KWARGS: dict[str, dict[str, str]] = {
     "referrals:destination-confirm": RETURN_A,
     "referrals:handovers": CASE,
     "referrals:handover": {"public_id": "handover"},
+    "exchange:handover-export": {"public_id": "handover"},
+    "referrals:ask-more": {"public_id": "notification"},
     "referrals:handover-reply": {"public_id": "handover"},
     "accounts:set-up-link": {"token": "invite_token"},
     "accounts:set-up-link@wrong-token": {"token": "wrong_token"},

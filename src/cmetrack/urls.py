@@ -21,6 +21,7 @@ urlpatterns = [
     path("register-migration/", include("cmetrack.register_import.urls")),
     path("information/", include("cmetrack.publicinfo.urls")),  # public: no sign-in
     path("api/", include("cmetrack.api.urls")),  # bearer tokens, not the site's sign-in
+    path("exchange/", include("cmetrack.exchange.urls")),  # a hand-over's export (issue 15)
     path("", include("cmetrack.operations.urls")),  # /healthz and the system status page
     # One password door: admin's own sign-in sends people to the throttled, two-factor one.
     path("admin/login/", admin_sign_in, name="admin-sign-in"),

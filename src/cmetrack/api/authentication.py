@@ -14,6 +14,7 @@ from rest_framework.authentication import BaseAuthentication
 from cmetrack.accounts.models import User
 
 from .models import ApiToken
+from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_problem, signing_secret_for
 from .tokens import PREFIX, token_hash
 
 # last_used_at is written at most this often per token: a busy MIS must not turn every read
@@ -48,6 +49,20 @@ class TokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "This token is not valid (unknown, expired or revoked)."
             )
+        # Another authority's cmetrack (an exchange peer) signs every call: a leaked token alone
+        # cannot act for that authority, nor can a request be altered or replayed later.
+        secret = signing_secret_for(token.user)
+        if secret is not None:
+            problem = signature_problem(
+                secret,
+                method=request.method or "",
+                path=request.get_full_path(),
+                timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
+                given=request.headers.get(SIGNATURE_HEADER, ""),
+                body=request.body,
+            )
+            if problem is not None:
+                raise exceptions.AuthenticationFailed(problem)
         if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBase
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views
@@ -44,6 +44,8 @@ urlpatterns = [
     path("v1/cases/", _open(views.CaseListView), name="cases"),
     path("v1/cases/<uuid:public_id>/", _open(views.CaseDetailView), name="case"),
     path("v1/tasks/", _open(views.TaskListView), name="tasks"),
+    # Other authorities' cmetrack (issue 15). By name: the exchange app sits above the API.
+    path("v1/exchange/", include("cmetrack.exchange.api_urls")),
     # Anything else under /api/ answers in the API's own error body, not the site's HTML page.
     re_path(r"^.*$", login_not_required(views.not_found), name="not-found"),
 ]

@@ -67,6 +67,16 @@ def _email_retry() -> str:
     return f"{emails_retry_due()} emails queued again for delivery."
 
 
+def _exchange_retry() -> str:
+    from cmetrack.exchange.services.outbox import messages_deliver_due, payloads_forget
+
+    attempted, forgotten = messages_deliver_due(), payloads_forget()
+    line = f"{attempted} message(s) to other authorities' cmetrack attempted."
+    return line + (
+        f" {forgotten} old message(s) cleared of the child's details." if forgotten else ""
+    )
+
+
 def _housekeeping() -> str:
     from .housekeeping import housekeeping_run
 
@@ -108,6 +118,12 @@ def scheduled_jobs() -> list[Job]:
             "email-retry",
             "Email: retry failed and stalled deliveries",
             _email_retry,
+            every=timedelta(minutes=5),
+        ),
+        Job(
+            "exchange-retry",
+            "Exchange: deliver and retry messages to other authorities' cmetrack",
+            _exchange_retry,
             every=timedelta(minutes=5),
         ),
     ]

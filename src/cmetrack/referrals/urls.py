@@ -30,6 +30,7 @@ intake_urlpatterns = [
     path("incoming/<uuid:public_id>/open-case/", triage.open_case, name="open-case"),
     path("incoming/<uuid:public_id>/link/", triage.link_case, name="link"),
     path("incoming/<uuid:public_id>/no-action/", triage.no_action, name="no-action"),
+    path("incoming/<uuid:public_id>/ask-more/", triage.ask_more, name="ask-more"),
     path("incoming/<uuid:public_id>/confirm/", triage.confirm_enquiries, name="confirm"),
     path("incoming/<uuid:public_id>/close-case/", triage.close_case, name="close-case"),
     path(

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "cmetrack.attachments",
     "cmetrack.publicinfo",
     "cmetrack.api",
+    "cmetrack.exchange",
     "cmetrack.register_import",
     "cmetrack.matching",
     "cmetrack.reports",

@@ -24,11 +24,18 @@ MORNING = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 
 def test_each_job_is_claimed_once_in_its_window() -> None:
     first = schedule_claim_due(MORNING)
-    assert sorted(run.name for run in first) == ["email-retry", "housekeeping", "retention", "tick"]
+    assert sorted(run.name for run in first) == [
+        "email-retry",
+        "exchange-retry",
+        "housekeeping",
+        "retention",
+        "tick",
+    ]
     assert schedule_claim_due(MORNING + timedelta(minutes=1)) == []
-    # Five minutes on, only the frequent job has a new window.
-    assert [run.name for run in schedule_claim_due(MORNING + timedelta(minutes=5))] == [
-        "email-retry"
+    # Five minutes on, only the frequent jobs have a new window.
+    assert sorted(run.name for run in schedule_claim_due(MORNING + timedelta(minutes=5))) == [
+        "email-retry",
+        "exchange-retry",
     ]
 
 
@@ -141,5 +148,5 @@ def test_two_schedulers_at_once_claim_each_window_once() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(claimed) == ["email-retry", "housekeeping", "retention", "tick"]
-    assert JobRun.objects.count() == 4
+    assert sorted(claimed) == ["email-retry", "exchange-retry", "housekeeping", "retention", "tick"]
+    assert JobRun.objects.count() == 5

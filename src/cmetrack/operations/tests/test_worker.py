@@ -29,13 +29,13 @@ def test_the_worker_claims_the_due_jobs_runs_them_and_beats(
     settings.TASKS = DATABASE_TASKS
     worker()
     runs = {run.name: run for run in JobRun.objects.all()}
-    assert set(runs) == {"tick", "retention", "housekeeping", "email-retry"}
+    assert set(runs) == {"tick", "retention", "housekeeping", "email-retry", "exchange-retry"}
     assert all(run.outcome == JobRun.Outcome.SUCCEEDED for run in runs.values())
-    assert DBTaskResult.objects.successful().count() == 4
+    assert DBTaskResult.objects.successful().count() == 5
     assert WorkerHeartbeat.objects.get().worker_id == "test-worker"
 
     worker()  # the same windows: nothing runs twice
-    assert JobRun.objects.count() == 4
+    assert JobRun.objects.count() == 5
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,9 +6,10 @@ from .other_la import OtherLaNotificationForm
 from .public import PublicConcernForm
 from .referral import CmeReferralForm
 from .returns import DeletionReturnForm, NewPupilReturnForm
-from .triage import ConfirmEnquiriesForm, LinkCaseForm, NoActionForm, OpenCaseForm
+from .triage import AskMoreForm, ConfirmEnquiriesForm, LinkCaseForm, NoActionForm, OpenCaseForm
 
 __all__ = [
+    "AskMoreForm",
     "CmeReferralForm",
     "ConfirmEnquiriesForm",
     "DeletionReturnForm",

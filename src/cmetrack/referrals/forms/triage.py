@@ -78,6 +78,22 @@ class NoActionForm(forms.Form):
         )
 
 
+class AskMoreForm(forms.Form):
+    """The CME team asks the authority that sent a notification for more before triaging it."""
+
+    question = forms.CharField(
+        label="What do you need to know?",
+        help_text="The sending authority is told this; the notification stays in the queue.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what you need to know"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = helper("Ask for more information", Field("question"))
+
+
 class ConfirmEnquiriesForm(forms.Form):
     note = forms.CharField(
         label="Which joint enquiries were made, and with what result?",

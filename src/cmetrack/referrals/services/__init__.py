@@ -26,7 +26,14 @@ from .destinations import (
     destinations_lapse_job,
 )
 from .errors import IntakeError
-from .handover import ACTIVE_HANDOVER, HANDOVER_TRANSITIONS, handover_send, handover_update
+from .handover import (
+    ACTIVE_HANDOVER,
+    HANDOVER_TRANSITIONS,
+    handover_information_requested,
+    handover_send,
+    handover_update,
+    notification_information_request,
+)
 from .joint_enquiries import deletion_confirm_enquiries
 from .kinds import submission_details
 from .new_pupil import new_pupil_return_build, new_pupil_return_check, new_pupil_return_submit
@@ -73,6 +80,7 @@ __all__ = [
     "destinations_lapse",
     "destinations_lapse_job",
     "find_open_case",
+    "handover_information_requested",
     "handover_send",
     "handover_update",
     "late_school_days",
@@ -80,6 +88,7 @@ __all__ = [
     "new_pupil_return_build",
     "new_pupil_return_check",
     "new_pupil_return_submit",
+    "notification_information_request",
     "other_la_check",
     "other_la_notification_submit",
     "public_concern_check",

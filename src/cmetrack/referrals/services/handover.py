@@ -1,5 +1,7 @@
 """Outbound hand-over of a case to another authority (DOMAIN.md §6): sent, acknowledged, then
-accepted, declined or withdrawn; the case stays open until the other authority accepts."""
+accepted, declined or withdrawn; the case stays open until the other authority accepts. The
+receiving authority may also ask for more information first: that is recorded on the hand-over
+(and a task set for the officer who sent it) without moving it on, so the case stays open."""
 
 from __future__ import annotations
 
@@ -11,7 +13,13 @@ from cmetrack.accounts.models import User
 from cmetrack.audit.context import acting_as
 from cmetrack.cases.events import EventKind
 from cmetrack.cases.models import Case, Outcome
-from cmetrack.cases.services import CaseError, case_change_status, case_close, case_intake_event
+from cmetrack.cases.services import (
+    CaseError,
+    case_change_status,
+    case_close,
+    case_intake_event,
+    task_create,
+)
 from cmetrack.cases.status import Status, TransitionError, allowed_next
 
 from ..models import (
@@ -21,8 +29,10 @@ from ..models import (
     Kind,
     Nature,
     OtherLaNotification,
+    Submission,
     TriageState,
 )
+from ..signals import handover_changed, handover_sent, information_requested
 from .common import stamp
 from .errors import IntakeError
 from .triage import require_triage
@@ -136,6 +146,7 @@ def handover_send(
             )
         except (CaseError, TransitionError) as error:
             raise IntakeError(str(error)) from error
+    handover_sent.send(sender=OtherLaNotification, notification=note, by=by)
     return note
 
 
@@ -170,6 +181,14 @@ def handover_update(
             by=by,
             reason=reason.strip(),
         )
+    handover_changed.send(
+        sender=OtherLaNotification,
+        notification=notification,
+        from_state=old,
+        to_state=new,
+        by=by,
+        reason=reason.strip(),
+    )
     case = notification.case
     if case is None:
         return notification
@@ -195,3 +214,96 @@ def handover_update(
     except (CaseError, TransitionError) as error:
         raise IntakeError(str(error)) from error
     return notification
+
+
+# Not a state: the hand-over stays sent or acknowledged (and the case open) while the sending
+# team answers; the change list shows it between the moves.
+MORE_INFORMATION = "more_info"
+MORE_INFORMATION_LABEL = "More information asked for"
+
+
+@transaction.atomic
+def handover_information_requested(
+    *, notification: OtherLaNotification, question: str, by: User
+) -> OtherLaNotification:
+    """The receiving authority asks the sending team for more before it accepts or declines:
+    recorded on the hand-over and the case's timeline, with a task for the officer who sent it.
+    The hand-over's state and the case do not change."""
+    notification = OtherLaNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.direction != Direction.OUTBOUND:
+        raise IntakeError("Only an outbound hand-over can be asked about.")
+    if not (can_triage(by) or _can_reply_to_handover(by, notification)):
+        raise IntakeError("You cannot change this hand-over.")
+    if notification.handover_state not in ACTIVE_HANDOVER:
+        raise IntakeError(
+            f"The hand-over was already {notification.get_handover_state_display().lower()}."
+        )
+    question = question.strip()
+    if not question:
+        raise IntakeError("Enter what the authority asked for", "reason")
+    with acting_as(by):
+        HandoverChange.objects.create(
+            notification=notification,
+            from_state=notification.handover_state,
+            to_state=MORE_INFORMATION,
+            by=by,
+            reason=question,
+        )
+    case = notification.case
+    if case is None:
+        return notification
+    case_intake_event(
+        case=case,
+        kind=EventKind.HANDOVER_CHANGED,
+        by=by,
+        authority=notification.other_la_name,
+        state_label=MORE_INFORMATION_LABEL,
+        reference=notification.reference,
+        reason=question,
+    )
+    officer = by if can_triage(by) else notification.submitted_by
+    if case.is_open and officer is not None and is_la_staff(officer):
+        try:
+            task_create(
+                case=case,
+                title=(
+                    f"{notification.other_la_name} asks for more information about hand-over "
+                    f"{notification.reference}: {question}"
+                )[:200],
+                due_on=timezone.localdate(),
+                by=officer,
+                assigned_to=notification.submitted_by or officer,
+            )
+        except CaseError as error:
+            raise IntakeError(str(error)) from error
+    return notification
+
+
+@transaction.atomic
+def notification_information_request(
+    *, notification: Submission, question: str, by: User
+) -> OtherLaNotification:
+    """The CME team asks the authority that sent an inbound notification for more before
+    triaging it. It stays new in the incoming queue; the question is kept on its triage note
+    and told to the apps above (the exchange sends it back to that authority's cmetrack).
+    `notification` may be the submission as the queue holds it."""
+    require_triage(by)
+    found = OtherLaNotification.objects.select_for_update().filter(pk=notification.pk).first()
+    if found is None or found.direction != Direction.INBOUND:
+        raise IntakeError("Only a notification from another authority can be asked about.")
+    note = found
+    if note.triage_state != TriageState.NEW:
+        raise IntakeError(
+            f"{note.reference} was already triaged ({note.get_triage_state_display().lower()})."
+        )
+    question = question.strip()
+    if not question:
+        raise IntakeError("Enter what you need to know", "question")
+    line = f"More information asked for on {timezone.localdate():%d/%m/%Y}: {question}"
+    note.triage_note = f"{note.triage_note}\n{line}" if note.triage_note else line
+    with acting_as(by):
+        note.save(update_fields=["triage_note"])
+    information_requested.send(
+        sender=OtherLaNotification, notification=note, question=question, by=by
+    )
+    return note

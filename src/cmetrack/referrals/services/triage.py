@@ -29,6 +29,7 @@ from cmetrack.ehe.models import EheRecord
 from cmetrack.ehe.services import EheError, ehe_record_from_deletion_return
 
 from ..models import DeletionReturn, NewPupilReturn, SharedStatus, Submission, TriageState
+from ..signals import submission_triaged
 from .common import find_open_case, record_received
 from .errors import IntakeError
 from .kinds import rules_for, submission_details
@@ -105,6 +106,14 @@ def triage_write(
                 "case",
             ]
         )
+    submission_triaged.send(
+        sender=Submission,
+        submission=submission,
+        state=state,
+        shared_status=shared,
+        note=note,
+        by=by,
+    )
 
 
 def _summary(submission: Submission) -> str:

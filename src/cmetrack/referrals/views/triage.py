@@ -20,6 +20,7 @@ from cmetrack.exports.options import export_format, export_query, personal_wante
 
 from ..exports import incoming_table
 from ..forms import (
+    AskMoreForm,
     ConfirmEnquiriesForm,
     HandoverForm,
     HandoverUpdateForm,
@@ -27,7 +28,14 @@ from ..forms import (
     NoActionForm,
     OpenCaseForm,
 )
-from ..models import DeletionReturn, NewPupilReturn, Submission, TriageState
+from ..models import (
+    DeletionReturn,
+    Direction,
+    NewPupilReturn,
+    OtherLaNotification,
+    Submission,
+    TriageState,
+)
 from ..selectors import (
     case_handovers,
     handover_get,
@@ -43,6 +51,7 @@ from ..services import (
     handover_send,
     handover_update,
     new_pupil_close_case,
+    notification_information_request,
     submission_apply_route,
     submission_link_case,
     submission_no_action,
@@ -109,6 +118,11 @@ def _triage_page(
         "link_form": LinkCaseForm(),
         "no_action_form": NoActionForm(),
         "confirm_form": ConfirmEnquiriesForm(),
+        # A notification from another authority may be asked about before it is triaged.
+        "can_ask_more": new
+        and isinstance(detail, OtherLaNotification)
+        and detail.direction == Direction.INBOUND,
+        "ask_more_form": AskMoreForm(),
     }
     context.update({k: v for k, v in forms_.items() if v is not None})
     # The cases offered beside the submission show known children: each is a view.
@@ -232,6 +246,23 @@ def no_action(request: HttpRequest, public_id: str) -> HttpResponse:
         else:
             return _after(request, submission, f"{submission.reference}: no action recorded")
     return _triage_page(request, submission, no_action_form=form)
+
+
+@require_POST
+@la_staff_required
+def ask_more(request: HttpRequest, public_id: str) -> HttpResponse:
+    submission = submission_get(user=request.user, public_id=public_id)
+    form = AskMoreForm(request.POST)
+    if form.is_valid():
+        try:
+            note = notification_information_request(
+                notification=submission, question=form.cleaned_data["question"], by=_user(request)
+            )
+        except IntakeError as error:
+            show_error(form, error)
+        else:
+            return _after(request, submission, f"{note.other_la_name} asked for more information")
+    return _triage_page(request, submission, ask_more_form=form)
 
 
 @require_POST

@@ -1,0 +1,3 @@
+from .errors import ExchangeError
+
+__all__ = ["ExchangeError"]
