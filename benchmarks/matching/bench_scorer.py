@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import sys
 import time
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+import django
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluate import read_pairs, report
+from evaluate import blocking_report, breakdown, read_kinds, read_pairs, report
 
-from cmetrack.matching.keys import blocking_keys
+from cmetrack.matching.keys import blocking_keys, key_weight
 from cmetrack.matching.scoring import (
     PersonRecord,
     TermFrequencies,
@@ -34,6 +36,11 @@ from cmetrack.matching.scoring import (
     probability_from_weight,
     score,
 )
+
+# The search's cap on children scored (selectors imports the models, so Django is set up).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cmetrack.settings.test")
+django.setup()
+from cmetrack.matching.selectors import MAX_SCORED  # noqa: E402
 
 
 def _records(path: Path) -> dict[str, PersonRecord]:
@@ -54,42 +61,13 @@ def _records(path: Path) -> dict[str, PersonRecord]:
 
 def _keys(r: PersonRecord, *, for_search: bool) -> set[str]:
     return blocking_keys(
+        forenames=[r.forenames],
         surnames=[r.surname],
         date_of_birth=r.date_of_birth,
         upns=[r.upn],
         postcodes=[r.postcode],
         for_search=for_search,
     )
-
-
-def _breakdown(
-    predicted: set[tuple[str, str]],
-    truth: set[tuple[str, str]],
-    kinds: dict[str, str],
-    referrals: Iterable[str],
-) -> str:
-    """Per kind of referral (each noise kind counted on its own; a referral with two kinds of
-    noise counts under both): how many, how many true pairs found/missed, false pairs made."""
-    true_of = dict(truth)
-    wrong: Counter[str] = Counter()
-    for lid, _rid in predicted - truth:
-        wrong[lid] += 1
-    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for lid in referrals:
-        kind = kinds.get(lid, "?")
-        for part in kind.split("+") if "+" in kind or kind not in ("new",) else [kind]:
-            row = rows[part]
-            row[0] += 1
-            if lid in true_of:
-                if (lid, true_of[lid]) in predicted:
-                    row[1] += 1
-                else:
-                    row[2] += 1
-            row[3] += wrong[lid]
-    lines = [f"{'kind of referral':<18} {'referrals':>9} {'found':>6} {'missed':>6} {'false':>6}"]
-    for kind, (n, found, missed, false) in sorted(rows.items(), key=lambda kv: -kv[1][0]):
-        lines.append(f"{kind:<18} {n:>9} {found:>6} {missed:>6} {false:>6}")
-    return "\n".join(lines)
 
 
 def main() -> None:
@@ -117,9 +95,21 @@ def main() -> None:
     started = time.perf_counter()
     # Candidates worth keeping for any threshold swept: (referral, roll id, weight), best first.
     kept: dict[str, list[tuple[float, str]]] = {}
+    # Candidate pairs (all roll records sharing a key) and those the database search would
+    # score: the MAX_SCORED best ranked by how telling the shared keys are (selectors).
+    candidate_pairs: set[tuple[str, str]] = set()
+    ranked_pairs: set[tuple[str, str]] = set()
     scored = 0
     for lid, record in left.items():
-        candidates = {rid for key in _keys(record, for_search=True) for rid in index.get(key, ())}
+        hits: dict[str, float] = defaultdict(float)
+        for key in _keys(record, for_search=True):
+            under = index.get(key, ())
+            for rid in under:
+                hits[rid] += key_weight(len(roll), len(under))
+        candidates = set(hits)
+        candidate_pairs.update((lid, rid) for rid in candidates)
+        ranked = sorted(hits, key=lambda rid: (-hits[rid], rid))[:MAX_SCORED]
+        ranked_pairs.update((lid, rid) for rid in ranked)
         scored += len(candidates)
         weights = [
             (score(record, roll[rid], term_frequencies=tf, prior=prior).total_weight, rid)
@@ -148,16 +138,17 @@ def main() -> None:
     every, best = decide(args.threshold)
     truth = {p for p in read_pairs(args.folder / "truth.csv") if p[0] in left}
     traps = {p for p in read_pairs(args.folder / "traps.csv") if p[0] in left}
-    kinds_path = args.folder / "kinds.csv"
-    kinds: dict[str, str] = {}
-    if kinds_path.exists():
-        with kinds_path.open(encoding="utf-8") as handle:
-            kinds = {row["left_id"]: row["kind"] for row in csv.DictReader(handle)}
+    kinds = read_kinds(args.folder)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{len(left)} referrals against {len(roll)} roll records: {scored} candidate pairs "
         f"scored in {seconds:.1f} s ({1000 * seconds / max(len(left), 1):.2f} ms per referral), "
         f"peak RSS {peak_mb:.0f} MB"
+    )
+    print(blocking_report(len(truth & candidate_pairs), len(truth), len(candidate_pairs)))
+    print(
+        f"  of which among the {MAX_SCORED} best-ranked per referral (what the database search "
+        f"scores): {blocking_report(len(truth & ranked_pairs), len(truth))}"
     )
     for title, predicted in (
         ("Every candidate at or above the threshold", every),
@@ -166,7 +157,7 @@ def main() -> None:
         print(f"\n{title}:")
         print(report(predicted, truth, traps))
         if kinds:
-            print(_breakdown(predicted, truth, kinds, left))
+            print(breakdown(predicted, truth, kinds, left, candidate_pairs))
     if args.sweep:
         print("\nthreshold  F1 every  F1 best  traps every/best")
         for threshold in (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99):

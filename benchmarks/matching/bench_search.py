@@ -61,6 +61,7 @@ _TABLES = {
     "children_child": [
         "id", "public_id", "forenames", "surname", "date_of_birth", "sex", "upn",
         "first_language", "ethnicity", "sen_status", "merged_into_id", "created_at", "updated_at",
+        "version",
     ],
     "children_address": [
         "id", "child_id", "state", "line_1", "line_2", "town", "postcode", "postcode_raw",
@@ -78,14 +79,18 @@ def _rows(chunk: list, first_pk: int, key_pk: int, now: datetime) -> tuple[dict,
         pk = first_pk + offset
         rows["children_child"].append(
             (pk, uuid.uuid4(), p.first_name, p.last_name, p.dob, p.sex, p.upn, "", "", "", None,
-             now, now)
+             now, now, 1)
         )  # fmt: skip
         rows["children_address"].append(
             (pk, pk, "known", "", "", "", p.postcode, p.postcode, "", None, None)
         )
         for key in sorted(
             blocking_keys(
-                surnames=[p.last_name], date_of_birth=p.dob, upns=[p.upn], postcodes=[p.postcode]
+                forenames=[p.first_name],
+                surnames=[p.last_name],
+                date_of_birth=p.dob,
+                upns=[p.upn],
+                postcodes=[p.postcode],
             )
         ):
             rows["matching_childmatchkey"].append((key_pk, pk, key))

@@ -8,9 +8,12 @@ child it is a trap for) and kinds.csv (left_id,kind: the noise applied, or twin/
 Columns: id,first_name,last_name,date_of_birth,sex,postcode,upn. Realistic profile: about 60%
 of referrals are children on the roll, recorded with noise (typos, nicknames, transliterations,
 swapped names, double surnames, transposed dates, one digit off, moved house, missing UPN, case
-changes); about 15% are a twin or sibling of a child on the roll (traps: same surname and
-address, often the same birth date); the rest are children on no roll. Deterministic for a
-given --seed. Synthetic data only.
+changes); a fifth of those instead get one of the HARD_KINDS that independent test data showed
+the linker missing (issue 14: birth date a day out and moved house, swapped names with a typing
+error, a first-name typing error at the same birth date and address, sex not recorded); about
+15% are a twin or sibling of a child on the roll (traps: same surname and address, often the
+same birth date); the rest are children on no roll. Deterministic for a given --seed.
+Synthetic data only.
 """
 
 from __future__ import annotations
@@ -131,6 +134,59 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + rng.choice(string.ascii_lowercase) + word[i + 1 :]
 
 
+def _any_typo(rng: random.Random, word: str) -> str:
+    """A typing error anywhere in a word of 4+ letters, the first letter included: two letters
+    swapped, one dropped, one wrong or one extra (independent test data has all of these; `_typo`
+    never touches the first letter and never adds one)."""
+    if len(word) < 4:
+        return word
+    i = rng.randrange(len(word) - 1)
+    kind = rng.randrange(4)
+    letter = rng.choice(string.ascii_lowercase)
+    if i == 0 and word[0].isupper():
+        letter = letter.upper()
+    if kind == 0:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == 1:
+        return word[:i] + word[i + 1 :]
+    if kind == 2:
+        return word[:i] + letter + word[i + 1 :]
+    return word[:i] + letter + word[i:]
+
+
+# The kinds independent test data showed batch linkage missing (issue 14). Each referral given
+# one of them loses its UPN half the time ("no_upn"): with a matching UPN any of them is found.
+HARD_KINDS = ["dob_day_moved", "swapped_typo", "first_name_typo_home", "no_sex"]
+HARD_SHARE = 0.2
+
+
+def _hard(rng: random.Random, p: Person, new_id: str, kinds: list[str]) -> Person:
+    """The same child with one of HARD_KINDS; the kinds applied are appended to `kinds`."""
+    kind = rng.choice(HARD_KINDS)
+    q = replace(p, id=new_id)
+    if kind == "dob_day_moved" and q.dob:
+        q = replace(q, dob=q.dob + timedelta(days=rng.choice([-1, 1])), postcode=_postcode(rng))
+    elif kind == "swapped_typo":
+        first, last = q.last_name, q.first_name
+        if rng.random() < 0.5:
+            first = _any_typo(rng, first)
+        else:
+            last = _any_typo(rng, last)
+        q = replace(q, first_name=first, last_name=last)
+    elif kind == "first_name_typo_home":
+        q = replace(q, first_name=_any_typo(rng, q.first_name))
+    elif kind == "no_sex":
+        # Sex left blank on a record that has other noise too (on its own it is no test).
+        q = _noisy(rng, replace(q, sex=""), new_id, kinds)
+    if q.first_name != p.first_name or q.last_name != p.last_name or q.dob != p.dob or not q.sex:
+        kinds.append(kind)
+    if q.upn and rng.random() < 0.5:
+        q = replace(q, upn="")
+        if "no_upn" not in kinds:
+            kinds.append("no_upn")
+    return q
+
+
 NOISE_KINDS = [
     "nickname",
     "first_name_typo",
@@ -242,7 +298,10 @@ def generate(
         if draw < 0.60:
             source = rng.choice(roll)
             applied: list[str] = []
-            left.append(_noisy(rng, source, new_id, applied))
+            if rng.random() < HARD_SHARE:
+                left.append(_hard(rng, source, new_id, applied))
+            else:
+                left.append(_noisy(rng, source, new_id, applied))
             truth.append((new_id, source.id))
             kinds[new_id] = "+".join(sorted(applied)) or "none"
         elif draw < 0.75:

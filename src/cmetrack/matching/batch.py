@@ -25,11 +25,16 @@ _COLUMN_TYPES = {
     "first_name": "VARCHAR",
     "name_related": "VARCHAR[]",
     "first_name_known": "BOOLEAN",
+    "first_name_code": "VARCHAR",
     "surname": "VARCHAR",
     "surname_parts": "VARCHAR[]",
+    "surname_first": "VARCHAR",
+    "surname_last": "VARCHAR",
     "surname_code": "VARCHAR",
+    "surname_codes": "VARCHAR[]",
     "dob": "VARCHAR",
     "dob_t": "VARCHAR",
+    "dob_next": "VARCHAR",
     "birth_year": "INTEGER",
     "postcode": "VARCHAR",
     "outward": "VARCHAR",
@@ -67,7 +72,8 @@ def read_prepared(path: Path) -> dict[str, list[Any]]:
     return columns
 
 
-def _arrow(columns: dict[str, list[Any]]) -> Any:
+def arrow_table(columns: dict[str, list[Any]]) -> Any:
+    """The prepared columns as an Arrow table, typed for the model."""
     import pyarrow as pa
 
     types = {
@@ -93,7 +99,10 @@ def link_files(
     progress: Progress = lambda message: None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    best_only: bool = False,
 ) -> LinkResult:
+    """With best_only, each left record keeps only its most likely right record (a roll lists
+    each child once, so a referral is at most one of its children); ties keep every pair."""
     import duckdb
     from splink import DuckDBAPI, Linker
 
@@ -115,8 +124,8 @@ def link_files(
     if memory_limit:
         con.execute("SET memory_limit = ?", [memory_limit])
     db_api = DuckDBAPI(connection=con)
-    left_df = db_api.register(_arrow(left_cols), dataset_display_name="left_file")
-    right_df = db_api.register(_arrow(right_cols), dataset_display_name="right_file")
+    left_df = db_api.register(arrow_table(left_cols), dataset_display_name="left_file")
+    right_df = db_api.register(arrow_table(right_cols), dataset_display_name="right_file")
     del left_cols, right_cols
 
     # One in the size of the larger file (as the online search: one in the children searched).
@@ -142,6 +151,14 @@ def link_files(
         """,  # noqa: S608 (the table name is Splink's own) # nosec B608
         [float(threshold)],
     )
+    if best_only:
+        con.execute(
+            """
+            DELETE FROM cmetrack_pairs p WHERE match_probability < (
+              SELECT max(b.match_probability) FROM cmetrack_pairs b WHERE b.left_id = p.left_id
+            )
+            """
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     con.table("cmetrack_pairs").write_csv(str(out), header=True)
     row = con.execute("SELECT count(*) FROM cmetrack_pairs").fetchall()

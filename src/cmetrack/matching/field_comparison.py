@@ -32,6 +32,10 @@ def compare_dates_of_birth(a: date | None, b: date | None) -> Comparison:
             level_weight(f, Level.TRANSPOSED),
             f"day and month swapped ({pair})",
         )
+    if abs(a.toordinal() - b.toordinal()) == 1:
+        return Comparison(
+            f, Level.ONE_DAY, level_weight(f, Level.ONE_DAY), f"one day apart ({pair})"
+        )
     sa, sb = f"{a:%Y%m%d}", f"{b:%Y%m%d}"
     if sum(x != y for x, y in zip(sa, sb, strict=True)) == 1:
         return Comparison(

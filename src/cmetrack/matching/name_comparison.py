@@ -186,19 +186,40 @@ def _best(options: Iterable[tuple[Level, float, str]]) -> tuple[Level, float, st
     return max(known, key=lambda o: o[1])
 
 
-def _swapped(a: PersonRecord, b: PersonRecord) -> bool:
-    """One record's first name is the other's surname (or a part of a double surname), and the
-    other way round."""
-    fa, fb = first_name(a.forenames), first_name(b.forenames)
-    sa, sb = normalise_name(a.surname), normalise_name(b.surname)
+def _typing_error_apart(x: str, y: str) -> bool:
+    """Equal, or within what the first-name comparison calls a typing error."""
+    if x == y or _jw(x, y) >= JW_HIGH:
+        return True
+    return min(len(x), len(y)) >= ONE_EDIT_MIN_LENGTH and OSA.distance(x, y) <= 1
+
+
+def names_swapped(fa: str, sa: str, fb: str, sb: str) -> bool:
+    """First name and surname written the wrong way round, perhaps with a typing error in
+    either: each record's first name is the other's surname, or its first or last part, or a
+    typing error of it (Jaro-Winkler >= JW_HIGH, or one edit in names of ONE_EDIT_MIN_LENGTH or
+    more letters), and the two names are not simply the same. Normalised first names
+    and surnames (the batch linker's `splink_settings.NamesSwappedLevel` is the same test)."""
     if not (fa and fb and sa and sb) or (fa == fb and sa == sb):
         return False
 
     def alike(first: str, surname: str) -> bool:
-        options = {surname, *name_parts(surname)}
-        return any(_jw(first, s) >= JW_HIGH for s in options)
+        parts = name_parts(surname)
+        options = {surname, parts[0], parts[-1]} if parts else {surname}
+        return any(_typing_error_apart(first, s) for s in options)
 
     return alike(fa, sb) and alike(fb, sa)
+
+
+def _swapped(a: PersonRecord, b: PersonRecord) -> bool:
+    return names_swapped(
+        first_name(a.forenames),
+        normalise_name(a.surname),
+        first_name(b.forenames),
+        normalise_name(b.surname),
+    )
+
+
+_WEAK_FORENAME = (Level.DIFFERENT, Level.JW_LOW, Level.PHONETIC)
 
 
 def compare_names(
@@ -207,7 +228,9 @@ def compare_names(
     na, nb = _names(a), _names(b)
     fore = _best(_forename_pair(x[0], y[0], eq, tf) for x in na for y in nb)
     sur = _best(_surname_pair(x[1], y[1], tf) for x in na for y in nb)
-    if fore[0] in (Level.DIFFERENT, Level.JW_LOW, Level.PHONETIC) and _swapped(a, b):
+    # A swap is looked for only when the first names are no better than somewhat similar and
+    # the surnames are not the same.
+    if fore[0] in _WEAK_FORENAME and sur[0] != Level.EXACT and _swapped(a, b):
         text = (
             f"first name and surname appear swapped ({_q(a.forenames + ' ' + a.surname)} "
             f"and {_q(b.forenames + ' ' + b.surname)})"

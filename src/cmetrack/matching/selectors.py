@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from django.http import Http404
 from cmetrack.accounts.access import AnyUser, is_la_staff
 from cmetrack.children.models import Address, Child, FormerUpn, OtherName
 
-from .keys import blocking_keys
+from .keys import blocking_keys, key_weight
 from .models import ChildMatchKey, NonMatch
 from .names import normalise_name
 from .scoring import MatchExplanation, PersonRecord, TermFrequencies, prior_for, score
@@ -151,9 +150,8 @@ def _ranked_hits(keys: set[str], population: int) -> dict[int, float]:
     ):
         under[key].append(pk)
     hits: dict[int, float] = defaultdict(float)
-    total = max(population, 2)
     for pks in under.values():
-        weight = math.log2(max(total / len(pks), 2.0))
+        weight = key_weight(population, len(pks))
         for pk in pks:
             hits[pk] += weight
     return hits
@@ -202,6 +200,7 @@ def candidates_for(
         other_names=other_names,
     )
     keys = blocking_keys(
+        forenames=[forenames, *(f for f, _ in other_names)],
         surnames=[surname, *(s for _, s in other_names)],
         date_of_birth=date_of_birth,
         upns=[upn, *former_upns],

@@ -66,6 +66,7 @@ def _keys_of(
     child: Child, *, other_names: list[tuple[str, str]], postcodes: list[str], former: list[str]
 ) -> set[str]:
     return blocking_keys(
+        forenames=[child.forenames, *(f for f, _ in other_names)],
         surnames=[child.surname, *(s for _, s in other_names)],
         date_of_birth=child.date_of_birth,
         upns=[child.upn, *former],

@@ -160,7 +160,9 @@ def test_term_frequencies_are_built_from_records() -> None:
     [
         (date(2015, 3, 4), Level.EXACT),
         (date(2015, 4, 3), Level.TRANSPOSED),
-        (date(2015, 3, 5), Level.ONE_DIGIT),
+        (date(2015, 3, 5), Level.ONE_DAY),
+        (date(2015, 3, 3), Level.ONE_DAY),
+        (date(2015, 3, 7), Level.ONE_DIGIT),
         (date(2016, 3, 4), Level.ONE_DIGIT),
         (date(2019, 3, 4), Level.ONE_DIGIT),
         (date(2020, 3, 4), Level.DIFFERENT),

@@ -200,8 +200,9 @@ def test_another_school_in_the_named_authority_confirms_only_a_strong_match(
 ) -> None:
     ret = _awaiting(school_user, officer, new_school=new_school)
     same_authority = SchoolFactory(la_code=new_school.la_code)
-    # Same name, a birth date one digit out, no UPN: likely (84%), not strong.
-    _new_pupil(officer, same_authority, upn="", date_of_birth=date(2015, 3, 28), postcode="")
+    # Same name, a birth date one digit out (ten days apart), no UPN: likely (84%), not strong.
+    # (One day apart now scores 98%, strong: the scorer's "one day apart" level, issue 14.)
+    _new_pupil(officer, same_authority, upn="", date_of_birth=date(2015, 3, 17), postcode="")
     ret.refresh_from_db()
     assert ret.shared_status == SharedStatus.AWAITING_DESTINATION
     _new_pupil(officer, same_authority, upn="")
@@ -224,7 +225,7 @@ def test_a_school_named_only_in_words_is_confirmed_by_a_strong_match_anywhere(
 ) -> None:
     ret = _awaiting(school_user, officer, new_school_name="St Anywhere's, Leeds")
     assert ret.shared_status == SharedStatus.AWAITING_DESTINATION
-    _new_pupil(officer, SchoolFactory(), upn="", date_of_birth=date(2015, 3, 28), postcode="")
+    _new_pupil(officer, SchoolFactory(), upn="", date_of_birth=date(2015, 3, 17), postcode="")
     ret.refresh_from_db()
     assert ret.shared_status == SharedStatus.AWAITING_DESTINATION
     _new_pupil(officer, SchoolFactory())

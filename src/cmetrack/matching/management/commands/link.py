@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--threshold", type=float, default=0.5)
         parser.add_argument("--threads", type=int, default=None, help="DuckDB threads")
         parser.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 1GB")
+        parser.add_argument(
+            "--best-only",
+            action="store_true",
+            help="keep only each left record's most likely right record (right file lists each "
+            "child once, as a school roll does)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         threshold = options["threshold"]
@@ -38,6 +44,7 @@ class Command(BaseCommand):
                 progress=lambda message: self.stderr.write(message),
                 threads=options["threads"],
                 memory_limit=options["memory_limit"],
+                best_only=options["best_only"],
             )
         except LinkError as error:
             raise CommandError(str(error)) from error
