@@ -228,6 +228,8 @@ def _returns_csv(urn: str) -> bytes:
 
 def build_world() -> World:
     users = _personas()
+    agency_org = users["agency_user"].organisation
+    assert agency_org is not None
     officer, school_user = users["officer"], users["school_user"]
     today = timezone.localdate()
 
@@ -385,6 +387,7 @@ def build_world() -> World:
         "export_format": "xlsx",
         "reset_uid": urlsafe_base64_encode(force_bytes(forgetful.pk)),
         "reset_token": default_token_generator.make_token(forgetful),
+        "agency_org": str(agency_org.public_id),
     }
     pks = {
         "case": case.pk,
@@ -396,6 +399,7 @@ def build_world() -> World:
         "handover": handover.pk,
         "batch": batch.pk,
         "migration": migration.pk,
+        "agency_org": agency_org.pk,
         "invite": invite.pk,
         "forgetful": forgetful.pk,
         "newcomer": newcomer.pk,
@@ -454,6 +458,7 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
         PublishedDocument,
         RegisterMigration,
         MigratedRow,
+        Organisation,
     )
     quote = connection.ops.quote_name
     parts: list[str] = []
@@ -487,6 +492,7 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
     field(ImportBatch, "committed", "batch")
     field(RegisterMigration, "state", "migration")
     field(RegisterMigration, "columns_confirmed", "migration")
+    field(Organisation, "name", "agency_org")
     for name in ("end_date", "next_review_due", "alert_acknowledged_at", "cme_case_id"):
         field(EheRecord, name, "ehe_record")
     field(Attachment, "removed_at", "attachment")

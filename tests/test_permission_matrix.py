@@ -445,6 +445,14 @@ accounts:set-up-two-factor@invited  GET    ok   ok   ok   ok   ok   ok   ok   ok
 accounts:set-up-two-factor@invited  POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 # User management: administrators only, refused before any lookup; resend and reactivate
 # are require_POST first (a GET is 405 for everyone signed in).
+organisations:list                  GET    403  403  ok   403  403  403  403  403  403  in
+organisations:list                  POST   403  403  ok   403  403  403  403  403  403  in
+organisations:add                   GET    403  403  ok   403  403  403  403  403  403  in
+organisations:add                   POST   403  403  ok   403  403  403  403  403  403  in
+organisations:edit                  GET    403  403  ok   403  403  403  403  403  403  in
+organisations:edit                  POST   403  403  ok   403  403  403  403  403  403  in
+organisations:edit@unknown          GET    403  403  404  403  403  403  403  403  403  in
+organisations:edit@unknown          POST   403  403  404  403  403  403  403  403  403  in
 accounts:users                      GET    403  403  ok   403  403  403  403  403  403  in
 accounts:users                      POST   403  403  ok   403  403  403  403  403  403  in
 accounts:user-invite                GET    403  403  ok   403  403  403  403  403  403  in
@@ -500,6 +508,8 @@ KWARGS: dict[str, dict[str, str]] = {
         for name in ["user-detail", "user-resend", "user-deactivate", "user-reactivate"]
     },
     "accounts:user-detail@unknown": {"public_id": "unknown"},
+    "organisations:edit": {"public_id": "agency_org"},
+    "organisations:edit@unknown": {"public_id": "unknown"},
     "reports:dashboard-export": {"key": "dashboard_key", "fmt": "dashboard_format"},
     **{
         name: {"fmt": "export_format"}

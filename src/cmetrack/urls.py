@@ -9,6 +9,8 @@ admin.site.site_title = "cmetrack"
 
 urlpatterns = [
     path("", include("cmetrack.cases.urls")),
+    # Before account/: the organisation pages live with the schools register (a school's URN).
+    path("account/organisations/", include("cmetrack.schools.organisation_urls")),
     path("account/", include("cmetrack.accounts.urls")),
     path("", include("cmetrack.referrals.urls")),  # intake/ and the team's referral entry
     path("matching/", include("cmetrack.matching.urls")),

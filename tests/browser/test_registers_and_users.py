@@ -16,6 +16,7 @@ from cmetrack.testing.factories import (
     CaseFactory,
     ChildFactory,
     OrganisationFactory,
+    SchoolFactory,
     UserFactory,
 )
 
@@ -109,4 +110,26 @@ def test_a_stale_case_form_is_refused_with_what_changed(
     case.refresh_from_db()
     assert case.risk_level != "high"
     screenshot(page, "case-changed")
+    assert axe_violations(page) == []
+
+
+def test_an_administrator_adds_a_school_organisation_from_the_users_page(
+    live_server: LiveServer, page: Page, administrator: User
+) -> None:
+    SchoolFactory(urn="104512", name="Litherland High School", la_code="343")
+    OrganisationFactory(kind=Organisation.Kind.AGENCY, name="Merseyside Police")
+    OrganisationFactory(kind=Organisation.Kind.OTHER_LA, name="Wirral Council", la_code="344")
+
+    sign_in(page, live_server.url, administrator.username, "/account/users/")
+    page.get_by_role("link", name="Organisations (schools, agencies, other authorities)").click()
+    expect(page.get_by_role("heading", name="Organisations", level=1)).to_be_visible()
+    page.get_by_role("button", name="Add an organisation").click()
+    assert axe_violations(page) == []
+    page.get_by_label("School", exact=True).check()
+    page.get_by_label("School URN").fill("104512")
+    page.get_by_role("button", name="Add the organisation").click()
+
+    expect(page.get_by_text("Litherland High School added")).to_be_visible()
+    expect(page.get_by_role("link", name="Litherland High School")).to_be_visible()
+    screenshot(page, "organisations")
     assert axe_violations(page) == []

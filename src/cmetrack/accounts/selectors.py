@@ -9,7 +9,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from .access import AnyUser, can_administer
 from .models import EnrolmentInvite, Organisation, User
@@ -137,3 +137,31 @@ def organisations_for_invitation(*, by: AnyUser) -> QuerySet[Organisation]:
 
 def active_administrators() -> QuerySet[User]:
     return User.objects.filter(role=User.Role.ADMIN, is_active=True)
+
+
+ORGANISATIONS_PAGE_SIZE = 50
+
+
+def organisations_page_for_administration(
+    *, by: AnyUser, page: str | int | None, kind: str = ""
+) -> Page[Organisation]:
+    """One page of the organisations (of one kind, if given), by kind and name, each with how
+    many active accounts it has (`active_users`)."""
+    _refuse_unless_administrator(by)
+    found = Organisation.objects.select_related("school").annotate(
+        active_users=Count("users", filter=Q(users__is_active=True))
+    )
+    if kind in Organisation.Kind.values:
+        found = found.filter(kind=kind)
+    pages: Paginator[Organisation] = Paginator(
+        found.order_by("kind", "name", "pk"), ORGANISATIONS_PAGE_SIZE
+    )
+    return pages.get_page(page)
+
+
+def organisation_for_administration(*, by: AnyUser, public_id: UUID | str) -> Organisation | None:
+    _refuse_unless_administrator(by)
+    try:
+        return Organisation.objects.select_related("school").filter(public_id=public_id).first()
+    except ValidationError:  # not a UUID
+        return None

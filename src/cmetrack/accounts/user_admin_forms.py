@@ -39,8 +39,8 @@ class InviteForm(forms.Form):
         label="Organisation",
         help_text=(
             "Who they work for. A school user needs their school's organisation, an agency user "
-            "an agency, another authority's user that authority. Add a missing organisation in "
-            "Django admin."
+            "an agency, another authority's user that authority. Add a missing one under "
+            "Users, Organisations."
         ),
         error_messages={"required": "Choose their organisation"},
     )

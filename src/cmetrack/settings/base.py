@@ -402,4 +402,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # A submission's kind is named once, however many answers carry it (the exchange's receipts
+    # do too): without a name drf-spectacular warns and invents one ("KindAfbEnum").
+    "ENUM_NAME_OVERRIDES": {"SubmissionKindEnum": "cmetrack.referrals.models.Kind"},
 }

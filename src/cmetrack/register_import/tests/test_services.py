@@ -58,6 +58,9 @@ def term_dates(db: None) -> None:
     term_dates_load_bundled()
 
 
+FORENAMES = {2: "Aisha", 3: "Bartosz", 4: "Catrin"}
+
+
 def dob(n: int) -> date:
     return date(2014, 1, 1) + timedelta(days=50 * n)
 
@@ -65,7 +68,9 @@ def dob(n: int) -> date:
 def row(n: int, **given: object) -> RegisterRow:
     values: dict[str, object] = {
         "row": n,
-        "forenames": f"Child{n}",
+        # Unlike names: rows' children must not look like one child with a mistyped name (the
+        # scorer's term frequencies depend on what else the test process has seen).
+        "forenames": FORENAMES[n],
         "surname": "Okonkwo",
         # Far apart: two rows' children must not look like one child with a mistyped date.
         "date_of_birth": dob(n),
@@ -253,7 +258,7 @@ def test_the_last_school_is_found_by_urn_or_by_name_and_an_unknown_one_is_a_warn
     migration_commit(batch=batch, valid_only=False, by=officer)
 
     schools = {c.child.forenames: c.last_school for c in Case.objects.select_related("child")}
-    assert schools == {"Child2": by_urn, "Child3": by_name, "Child4": None}
+    assert schools == {"Aisha": by_urn, "Bartosz": by_name, "Catrin": None}
     assert batch.summary["warnings"] == [
         [4, "last_school", "'Nowhere Academy': no school of that name: left blank"]
     ]
@@ -262,7 +267,7 @@ def test_the_last_school_is_found_by_urn_or_by_name_and_an_unknown_one_is_a_warn
 def test_a_child_with_an_open_case_already_is_known_and_not_imported_again(
     officer: User,
 ) -> None:
-    case = CaseFactory(child=ChildFactory(forenames="Child2", surname="Okonkwo", upn=""))
+    case = CaseFactory(child=ChildFactory(forenames="Aisha", surname="Okonkwo", upn=""))
     case.child.date_of_birth = dob(2)
     case.child.save()
 
@@ -270,7 +275,7 @@ def test_a_child_with_an_open_case_already_is_known_and_not_imported_again(
 
     assert batch.summary["valid"] == 1 and batch.summary["known_rows"] == 1
     assert batch.summary["known"] == [
-        [2, f"Child2 Okonkwo already has an open case ({case.reference})"]
+        [2, f"Aisha Okonkwo already has an open case ({case.reference})"]
     ]
 
 
@@ -361,11 +366,11 @@ def test_a_batch_is_committed_once_though_two_officers_press_import(
 def test_a_commit_refuses_a_row_whose_child_has_had_a_case_opened_since_the_check(
     officer: User,
 ) -> None:
-    held = ChildFactory(forenames="Child2", surname="Okonkwo", date_of_birth=dob(2))
+    held = ChildFactory(forenames="Aisha", surname="Okonkwo", date_of_birth=dob(2))
     batch = checked(officer, [row(2), row(3)])
     CaseFactory(child=held)  # opened by someone else after the preview
 
-    with pytest.raises(MigrationRefused, match="Child2 Okonkwo already has an open case"):
+    with pytest.raises(MigrationRefused, match="Aisha Okonkwo already has an open case"):
         migration_commit(batch=batch, valid_only=False, by=officer)
     assert Case.objects.count() == 1  # the one opened since: the import wrote nothing
     assert RegisterMigration.objects.get(pk=batch.pk).state == MigrationState.CHECKED
@@ -388,7 +393,7 @@ def test_the_cme_team_alone_may_check_or_commit(officer: User, school_user: User
 def test_undo_removes_the_cases_and_the_children_the_batch_created_and_keeps_those_held(
     officer: User,
 ) -> None:
-    held = ChildFactory(forenames="Child3", surname="Okonkwo", date_of_birth=dob(3), upn="")
+    held = ChildFactory(forenames="Bartosz", surname="Okonkwo", date_of_birth=dob(3), upn="")
     batch = checked(officer, [row(2), row(3)])
     migration_commit(batch=batch, valid_only=False, by=officer)
     created = Child.objects.exclude(pk=held.pk).get()
@@ -414,13 +419,13 @@ def test_undo_is_refused_naming_the_case_someone_has_changed_since(
 ) -> None:
     batch = checked(officer, [row(2), row(3)])
     migration_commit(batch=batch, valid_only=False, by=officer)
-    touched = Case.objects.get(child__forenames="Child3")
+    touched = Case.objects.get(child__forenames="Bartosz")
     case_add_note(case=touched, text="Spoke to the family", by=manager)
 
     with pytest.raises(MigrationRefused) as refused:
         migration_undo(batch=batch, by=officer)
 
-    assert f"Row 3: {touched.reference} (Child3 Okonkwo) has changed since" in str(refused.value)
+    assert f"Row 3: {touched.reference} (Bartosz Okonkwo) has changed since" in str(refused.value)
     assert Case.objects.count() == 2
     assert RegisterMigration.objects.get(pk=batch.pk).state == MigrationState.COMMITTED
 
@@ -432,7 +437,7 @@ def test_undo_is_refused_when_a_case_is_opened_on_a_child_the_batch_created(
     batch = migration_commit(batch=batch, valid_only=False, by=officer)
     CaseFactory(child=Child.objects.get())
 
-    assert undo_refusal(batch=batch) == ["Row 2: Child2 Okonkwo's record has changed since"]
+    assert undo_refusal(batch=batch) == ["Row 2: Aisha Okonkwo's record has changed since"]
 
 
 def test_after_an_undo_the_same_rows_import_again(officer: User) -> None:
@@ -465,5 +470,5 @@ def test_a_closed_case_without_an_old_reference_is_known_by_its_child_and_referr
     again = checked(officer, [row(2, **closed)])
 
     assert again.summary["known"] == [
-        [2, f"Child2 Okonkwo already has this case ({reference}, closed)"]
+        [2, f"Aisha Okonkwo already has this case ({reference}, closed)"]
     ]
