@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Any
 
 import benchdb
 
@@ -20,10 +21,9 @@ ADMIN = "bench-admin"
 TOKEN_NAME = "load benchmark"  # noqa: S105 - a label, not a secret
 
 
-def issue(tokens_per_school: int) -> list[str]:
+def bench_admin() -> Any:
+    """The benchmark's administrator, who issues the tokens: made in the LA team if missing."""
     from cmetrack.accounts.models import Organisation, User
-    from cmetrack.api.models import ApiToken
-    from cmetrack.api.tokens import api_token_issue, api_token_revoke
 
     admin = User.objects.filter(username=ADMIN).first()
     if admin is None:
@@ -34,6 +34,15 @@ def issue(tokens_per_school: int) -> list[str]:
             role=User.Role.ADMIN,
             organisation=Organisation.objects.get(kind=Organisation.Kind.LA_TEAM),
         )
+    return admin
+
+
+def issue(tokens_per_school: int) -> list[str]:
+    from cmetrack.accounts.models import User
+    from cmetrack.api.models import ApiToken
+    from cmetrack.api.tokens import api_token_issue, api_token_revoke
+
+    admin = bench_admin()
     for old in ApiToken.objects.filter(name=TOKEN_NAME, revoked_at__isnull=True):
         api_token_revoke(token=old, by=admin)
     plain: list[str] = []

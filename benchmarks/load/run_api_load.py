@@ -11,7 +11,10 @@ the rate is spread over 20 tokens as 20 schools' systems would send), migrate an
 static files with the production settings, start gunicorn as run_load.py does, run locust
 headless with `--users` school systems each sending `rate / users` deletion returns a second
 (api_locustfile.py), stop gunicorn, and print requests, failures, median, p95, p99 and
-requests/s from every request locust made (var/benchmarks/load/api-<time>/).
+requests/s from every request locust made (var/benchmarks/load/api-<time>/), and the CPU
+time per request that gunicorn (all its processes, recycled ones included) and the PostgreSQL
+backends of the benchmark database spent during the run: on a machine shared with other work
+the rate and latencies fall with what else runs, the CPU per request much less.
 
 Bounded: locust stops itself after --run-time and is killed 60 s after that; gunicorn is always
 stopped when this script ends.
@@ -40,6 +43,46 @@ from run_load import (
     write_figures,
 )
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str]:
+    # After the command name in parentheses: state is [0], ppid [1], utime [11], stime [12],
+    # cutime [13], cstime [14] (proc(5)).
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def gunicorn_cpu_seconds(master: int) -> float:
+    """CPU of gunicorn's master and workers: the live ones', and the reaped ones' (the
+    master's cutime and cstime), so a worker recycled mid-run still counts."""
+    fields = _stat(master)
+    total = sum(int(fields[i]) for i in (11, 12, 13, 14))
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                child = _stat(entry.name)
+            except OSError:
+                continue
+            if child[1] == str(master):
+                total += int(child[11]) + int(child[12])
+    return total / TICKS
+
+
+def postgres_cpu_seconds(database: str) -> dict[str, float]:
+    """CPU of each PostgreSQL backend serving `database` now, by pid (`postgres: … <db> …`)."""
+    found: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if command.startswith("postgres:") and f" {database} " in command:
+                fields = _stat(entry.name)
+                found[entry.name] = (int(fields[11]) + int(fields[12])) / TICKS
+        except OSError:
+            continue
+    return found
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -65,6 +108,8 @@ def main() -> None:
     server = start_gunicorn(env, out / "gunicorn.log")
     try:
         wait_until_up(args.port)
+        database = benchdb.database_name(url)
+        app_before, db_before = gunicorn_cpu_seconds(server.pid), postgres_cpu_seconds(database)
         load_before = os.getloadavg()
         sampler = LoadSampler()
         sampler.start()
@@ -94,6 +139,10 @@ def main() -> None:
             )
         load_after = os.getloadavg()
         sampler.done.set()
+        app_cpu = gunicorn_cpu_seconds(server.pid) - app_before
+        # A backend that ended during the run (a recycled worker's pool) is missed: a floor.
+        db_after = postgres_cpu_seconds(database)
+        db_cpu = sum(v - db_before.get(pid, 0.0) for pid, v in db_after.items())
     finally:
         stop(server)
         tokens.unlink(missing_ok=True)  # the plain tokens do not outlive the run
@@ -103,6 +152,15 @@ def main() -> None:
         + load_text(load_before, load_after, sampler)
     )
     write_figures(out, requests_log, title)
+    answered = sum(1 for _ in requests_log.open()) if requests_log.exists() else 0
+    if answered:
+        cpu = (
+            f"CPU per request: gunicorn {app_cpu / answered * 1000:.1f} ms, PostgreSQL "
+            f"{db_cpu / answered * 1000:.1f} ms (at least), over {answered:,} requests"
+        )
+        print(cpu)
+        with (out / "figures.md").open("a") as figures:
+            figures.write(f"\n{cpu}\n")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,16 @@ def can_administer(user: AnyUser) -> bool:
     )
 
 
+def administrator_or_refuse(request: HttpRequest, what: str) -> User:
+    """The signed-in administrator making this request, or 403 ("`what` is for administrators")
+    before anything is looked up: the administrators' pages start with it."""
+    user = request.user
+    if not can_administer(user):
+        raise PermissionDenied(f"{what} is for administrators.")
+    assert isinstance(user, User)
+    return user
+
+
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., "HttpResponse"])
 
 

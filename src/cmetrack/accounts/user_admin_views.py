@@ -7,12 +7,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from .access import can_administer
+from .access import administrator_or_refuse
 from .models import User
 from .selectors import (
     UserRow,
@@ -33,11 +33,7 @@ from .user_admin_forms import InviteForm
 
 
 def _administrator(request: HttpRequest) -> User:
-    user = request.user
-    if not can_administer(user):
-        raise PermissionDenied("User management is for administrators.")
-    assert isinstance(user, User)
-    return user
+    return administrator_or_refuse(request, "User management")
 
 
 def _row(by: User, public_id: UUID) -> UserRow:

@@ -15,6 +15,7 @@ from cmetrack.accounts.models import User
 
 from .models import ApiToken
 from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_problem, signing_secret_for
+from .token_lookup import token_with_account
 from .tokens import PREFIX, token_hash
 
 # last_used_at is written at most this often per token: a busy MIS must not turn every read
@@ -33,11 +34,9 @@ class TokenAuthentication(BaseAuthentication):
         plain = plain.strip()
         if scheme != self.keyword or not plain.startswith(PREFIX) or len(plain) > 200:
             raise exceptions.AuthenticationFailed("Send the token as: Authorization: Bearer cmt_…")
-        token = (
-            ApiToken.objects.select_related("user", "user__organisation")
-            .filter(key_hash=token_hash(plain))
-            .first()
-        )
+        # One indexed query: the token with its account, organisation and school (what a
+        # school return is filed under), so no call looks them up again.
+        token = token_with_account(token_hash(plain))
         now = timezone.now()
         # One message for every refusal: a caller learns nothing about which tokens exist.
         if (

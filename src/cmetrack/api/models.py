@@ -45,3 +45,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class TokenRateCount(models.Model):
+    """A token's calls in the current and the previous window of its rate (throttling.py): one
+    row a token, counted in one statement, so every gunicorn process sees the same count."""
+
+    token = models.OneToOneField(
+        ApiToken, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The window's number: Unix seconds // the rate's period.
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    previous_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.token_id}: {self.count} in window {self.window}"

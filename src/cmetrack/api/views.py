@@ -150,8 +150,9 @@ class SendView(ApiView):
         if not form.is_valid():
             return error_response(form_problems(form), status.HTTP_400_BAD_REQUEST)
         try:
-            with transaction.atomic():
-                submission = self.kind.submit(form, self.user)
+            # Each kind's service is one transaction itself (@transaction.atomic): wrapping it
+            # again would only add a savepoint.
+            submission = self.kind.submit(form, self.user)
         except IntakeError as error:
             field = getattr(error, "field", None) or None
             return error_response(

@@ -205,15 +205,7 @@ def child_add_referral_details(*, child: Child, data: ChildData, by: User | None
         known_names = {name.casefold() for name in child.contacts.values_list("name", flat=True)}
         for contact in data.contacts:
             if contact.name.strip().casefold() not in known_names:
-                Contact.objects.create(
-                    child=child,
-                    name=contact.name.strip(),
-                    relationship=contact.relationship.strip(),
-                    phone=contact.phone.strip(),
-                    email=contact.email.strip(),
-                    lives_with_child=contact.lives_with_child,
-                    has_parental_responsibility=contact.has_parental_responsibility,
-                )
+                _new_contact(child, contact).save()
                 added.append("parent or carer")
     if added:
         child_version_bump(child)

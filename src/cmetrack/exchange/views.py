@@ -104,6 +104,25 @@ class ExchangeView(ApiView):
             return error_response(_problem("reference", "Give the hand-over's reference."), 400)
         return data, message_id
 
+    def opened(
+        self, request: Request, fields: set[str]
+    ) -> tuple[Peer, dict[str, Any], uuid.UUID] | Response:
+        """The peer, the message and its id; or the answer already: the first answer to a
+        repeated id (before any check, whatever was sent), or the envelope's or an unknown
+        field's error."""
+        peer = self.peer()
+        checked = self.envelope(request)
+        if isinstance(checked, Response):
+            return checked
+        data, message_id = checked
+        repeat = already_received(peer=peer, message_id=message_id)
+        if repeat is not None:
+            return _answer(repeat)
+        unknown = sorted(set(data) - {"message_id", "reference", *fields})
+        if unknown:
+            return error_response(_problem(unknown[0], f"Unknown field {unknown[0]!r}."), 400)
+        return peer, data, message_id
+
 
 class NotificationReceiveView(ExchangeView):
     """A hand-over from another authority's cmetrack: it lands in the incoming queue."""
@@ -127,17 +146,10 @@ class NotificationReceiveView(ExchangeView):
         tags=["exchange"],
     )
     def post(self, request: Request) -> Response:
-        peer = self.peer()
-        checked = self.envelope(request)
-        if isinstance(checked, Response):
-            return checked
-        data, message_id = checked
-        repeat = already_received(peer=peer, message_id=message_id)
-        if repeat is not None:
-            return _answer(repeat)  # before any check: the first answer, whatever was sent
-        unknown = sorted(set(data) - {"message_id", "reference", "notification"})
-        if unknown:
-            return error_response(_problem(unknown[0], f"Unknown field {unknown[0]!r}."), 400)
+        opened = self.opened(request, {"notification"})
+        if isinstance(opened, Response):
+            return opened
+        peer, data, message_id = opened
         kind = OTHER_LA_NOTIFICATION
         try:
             fields = form_data(kind.form, data.get("notification"))
@@ -194,17 +206,10 @@ class ReplyReceiveView(ExchangeView):
         tags=["exchange"],
     )
     def post(self, request: Request) -> Response:
-        peer = self.peer()
-        checked = self.envelope(request)
-        if isinstance(checked, Response):
-            return checked
-        data, message_id = checked
-        repeat = already_received(peer=peer, message_id=message_id)
-        if repeat is not None:
-            return _answer(repeat)
-        unknown = sorted(set(data) - {"message_id", "reference", "answer", "reason"})
-        if unknown:
-            return error_response(_problem(unknown[0], f"Unknown field {unknown[0]!r}."), 400)
+        opened = self.opened(request, {"answer", "reason"})
+        if isinstance(opened, Response):
+            return opened
+        peer, data, message_id = opened
         answer, reason = data.get("answer"), data.get("reason", "")
         if not isinstance(answer, str) or answer not in Answer.values:
             return error_response(

@@ -32,6 +32,7 @@ from .services import (
 class SendKind:
     allowed: Callable[[AnyUser], bool]
     form: type[forms.Form]
+    # One transaction of its own (each service is @transaction.atomic): the API calls it bare.
     submit: Callable[[Any, User], Submission]
     # The CME team sends returns on a school's behalf and names the school.
     names_school: bool = False

@@ -5,12 +5,11 @@ selectors and services check the role again)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from cmetrack.accounts.access import can_administer
+from cmetrack.accounts.access import administrator_or_refuse
 from cmetrack.accounts.models import Organisation, User
 from cmetrack.accounts.organisations import (
     OrganisationRefused,
@@ -26,11 +25,7 @@ from .organisation_forms import KIND_HINTS, OrganisationAddForm, OrganisationEdi
 
 
 def _administrator(request: HttpRequest) -> User:
-    user = request.user
-    if not can_administer(user):
-        raise PermissionDenied("Organisations are managed by administrators.")
-    assert isinstance(user, User)
-    return user
+    return administrator_or_refuse(request, "Managing organisations")
 
 
 def _refused(form: OrganisationAddForm | OrganisationEditForm, error: OrganisationRefused) -> None:

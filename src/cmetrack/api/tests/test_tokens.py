@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from cmetrack.accounts.models import User
 from cmetrack.api.models import ApiToken, Scope
+from cmetrack.api.token_lookup import token_with_account
 from cmetrack.api.tokens import TokenRefused, api_token_issue, api_token_revoke, token_hash
 
 from .conftest import ApiClient
@@ -136,3 +138,44 @@ def test_the_command_issues_lists_and_revokes(school_user: User, admin_user: Use
     assert ApiClient(plain).get(SUBMISSIONS).status_code == 401
     with pytest.raises(CommandError, match="exactly one token"):
         call_command("api_token", "revoke", "cmt_", "--by", admin_user.username)
+
+
+# --- the token's one query (api/token_lookup.py) -------------------------------------------------
+
+
+def test_the_token_lookup_loads_what_the_orm_would_in_one_query(
+    school_user: User, admin_user: User, django_assert_num_queries: Any
+) -> None:
+    _, plain = api_token_issue(
+        user=school_user, name="MIS", scopes=["submit", "read"], days=30, by=admin_user
+    )
+    expected = ApiToken.objects.select_related("user__organisation__school").get(
+        key_hash=token_hash(plain)
+    )
+
+    with django_assert_num_queries(1):
+        found = token_with_account(token_hash(plain))
+        assert found is not None
+        school = found.user.organisation.school  # type: ignore[union-attr]
+
+    def values(obj: Any) -> dict[str, Any]:
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+    assert values(found) == values(expected)
+    assert values(found.user) == values(expected.user)
+    assert values(found.user.organisation) == values(expected.user.organisation)
+    assert values(school) == values(expected.user.organisation.school)  # type: ignore[union-attr]
+    assert found.scopes == ["read", "submit"] and found._state.adding is False
+    assert token_with_account(token_hash(plain + "x")) is None
+
+
+def test_the_token_lookup_of_an_account_without_a_school(
+    agency_user: User, admin_user: User, django_assert_num_queries: Any
+) -> None:
+    _, plain = api_token_issue(user=agency_user, name="x", scopes=["read"], days=1, by=admin_user)
+
+    with django_assert_num_queries(1):
+        found = token_with_account(token_hash(plain))
+        assert found is not None and found.user.organisation is not None
+        assert found.user.organisation.school is None
+    assert found.user == agency_user

@@ -113,7 +113,7 @@ def knowsley(tmp_path: Path, settings: Any) -> Iterator[Site]:
 
 
 @pytest.mark.two_installations
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_child_handed_over_between_two_installations(
     live_server: LiveServer, knowsley: Site
 ) -> None:

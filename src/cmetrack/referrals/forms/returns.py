@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from cmetrack.accounts.models import User
 from cmetrack.core.grounds import ground_choices
@@ -70,10 +72,14 @@ class DeletionReturnForm(SchoolChoiceMixin, ChildFieldsForm):
         self.fields["new_school"].queryset = School.objects.filter(  # type: ignore[attr-defined]
             is_open=True
         )
-        school = self._school_field(user)
-        self.helper = helper(
+        self.school_fields = self._school_field(user)
+
+    # The page's layout, built when a template renders the form: an API call never does.
+    @cached_property
+    def helper(self) -> FormHelper:
+        return helper(
             "Send deletion return",
-            fieldset("The pupil", *school, *self.CHILD_FIELDS, *self.ADDRESS_FIELDS),
+            fieldset("The pupil", *self.school_fields, *self.CHILD_FIELDS, *self.ADDRESS_FIELDS),
             fieldset(
                 "Parents or carers",
                 "parent_names",
@@ -135,10 +141,13 @@ class NewPupilReturnForm(SchoolChoiceMixin, ChildFieldsForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        school = self._school_field(user)
-        self.helper = helper(
+        self.school_fields = self._school_field(user)
+
+    @cached_property
+    def helper(self) -> FormHelper:  # built when rendered, as DeletionReturnForm's
+        return helper(
             "Send new-pupil return",
-            fieldset("The pupil", *school, *self.CHILD_FIELDS, *self.ADDRESS_FIELDS),
+            fieldset("The pupil", *self.school_fields, *self.CHILD_FIELDS, *self.ADDRESS_FIELDS),
             fieldset("Admission", "start_date", "previous_school"),
             fieldset("Parents or carers", "parent_names", "parent_phone"),
         )
