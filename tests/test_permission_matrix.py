@@ -357,6 +357,8 @@ api:exchange-api:notifications      GET    401  401  401  401  401  401  401  40
 api:exchange-api:notifications      POST   401  401  401  401  401  401  401  401  401  401
 api:exchange-api:replies            GET    401  401  401  401  401  401  401  401  401  401
 api:exchange-api:replies            POST   401  401  401  401  401  401  401  401  401  401
+api:exchange-api:withdrawals        GET    401  401  401  401  401  401  401  401  401  401
+api:exchange-api:withdrawals        POST   401  401  401  401  401  401  401  401  401  401
 # a hand-over's export for secure e-mail: the CME team's, read only
 exchange:handover-export            GET    ok   ok   ok   403  403  403  403  403  403  in
 exchange:handover-export            POST   405  405  405  405  405  405  405  405  405  in

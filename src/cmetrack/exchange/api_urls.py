@@ -18,4 +18,5 @@ def _open(view: type[views.ExchangeView]) -> Callable[..., HttpResponseBase]:
 urlpatterns = [
     path("notifications/", _open(views.NotificationReceiveView), name="notifications"),
     path("replies/", _open(views.ReplyReceiveView), name="replies"),
+    path("withdrawals/", _open(views.WithdrawalReceiveView), name="withdrawals"),
 ]

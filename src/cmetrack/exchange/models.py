@@ -42,6 +42,7 @@ class Peer(models.Model):
 class MessageKind(models.TextChoices):
     HANDOVER = "handover", "Hand-over of a CME case"
     REPLY = "reply", "Reply to a hand-over"
+    WITHDRAWAL = "withdrawal", "Withdrawal of a hand-over"
 
 
 class Answer(models.TextChoices):

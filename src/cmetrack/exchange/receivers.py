@@ -6,16 +6,18 @@ runs inside the transaction of the change, so its outbox message commits with it
 - A notification a peer delivered is triaged here: queue the answer back to it (linked to a
   case or triaged: accepted; no action: declined, with the team's note as the reason).
 - The team asks a peer's notification for more information: queue that question back.
+- A hand-over to a peer is withdrawn: queue the withdrawal; or, if the hand-over itself has not
+  been delivered yet, stop trying to deliver it (they never had it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cmetrack.referrals.models import OtherLaNotification, Submission, TriageState
+from cmetrack.referrals.models import HandoverState, OtherLaNotification, Submission, TriageState
 
-from .models import Answer, InboundMessage, MessageKind, Peer
-from .services.outbox import handover_payload, outbox_queue, reply_payload
+from .models import Answer, InboundMessage, MessageKind, OutboxMessage, Peer
+from .services.outbox import handover_payload, outbox_queue, reply_payload, withdrawal_payload
 from .services.peers import peer_for_la_code
 
 DECLINED_WITHOUT_NOTE = "The receiving authority recorded no action."
@@ -70,3 +72,33 @@ def on_information_requested(*, notification: OtherLaNotification, question: str
     if inbound is None:
         return
     _reply(inbound, answer=Answer.MORE_INFORMATION, reason=question)
+
+
+UNDELIVERED = (OutboxMessage.Status.QUEUED, OutboxMessage.Status.FAILED)
+WITHDRAWN_BEFORE_DELIVERY = "Withdrawn before it was delivered: not sent."
+
+
+def on_handover_changed(
+    *, notification: OtherLaNotification, to_state: str, reason: str = "", **_: Any
+) -> None:
+    if to_state != HandoverState.WITHDRAWN:
+        return
+    peer = peer_for_la_code(notification.other_la_code)
+    if peer is None:
+        return
+    sent = OutboxMessage.objects.filter(kind=MessageKind.HANDOVER, notification=notification)
+    # Waiting for its first or next attempt: it simply stops (nothing reached them).
+    sent.filter(status__in=UNDELIVERED).update(
+        status=OutboxMessage.Status.GAVE_UP,
+        next_attempt_at=None,
+        last_error=WITHDRAWN_BEFORE_DELIVERY,
+    )
+    reached = [OutboxMessage.Status.DELIVERED, OutboxMessage.Status.SENDING]
+    if not sent.filter(status__in=reached).exists():
+        return
+    outbox_queue(
+        peer=peer,
+        kind=MessageKind.WITHDRAWAL,
+        notification=notification,
+        payload=withdrawal_payload(reference=notification.reference, reason=reason),
+    )

@@ -30,7 +30,13 @@ from cmetrack.referrals.sending import OTHER_LA_NOTIFICATION
 
 from .models import Answer, Peer
 from .services.errors import ExchangeError
-from .services.inbound import Receipt, already_received, handover_receive, reply_receive
+from .services.inbound import (
+    Receipt,
+    already_received,
+    handover_receive,
+    reply_receive,
+    withdrawal_receive,
+)
 from .services.peers import peer_for_account
 
 NOT_A_PEER = "This token's account is not another authority's cmetrack."
@@ -63,6 +69,20 @@ class ReplyMessageSerializer(serializers.Serializer[Any]):
         required=False,
         help_text="Why it was declined (required then), or what more is needed.",
     )
+
+
+class WithdrawalMessageSerializer(serializers.Serializer[Any]):
+    message_id = serializers.UUIDField()
+    reference = serializers.CharField(
+        max_length=20, help_text="The sender's reference for the hand-over it withdraws."
+    )
+    reason = serializers.CharField(allow_blank=True, required=False)
+
+
+class WithdrawalReceiptSerializer(serializers.Serializer[Any]):
+    message_id = serializers.UUIDField()
+    reference = serializers.CharField(help_text="Our reference for the notification.")
+    withdrawn = serializers.BooleanField()
 
 
 class ReplyReceiptSerializer(serializers.Serializer[Any]):
@@ -223,6 +243,51 @@ class ReplyReceiveView(ExchangeView):
                 message_id=message_id,
                 reference=str(data["reference"]),
                 answer=answer,
+                reason=reason,
+                by=self.user,
+            )
+        except LookupError:
+            raise NotFound("No such hand-over.") from None
+        except ExchangeError as error:
+            return error_response(_problem(error.field or None, str(error)), 400)
+        return _answer(receipt)
+
+
+class WithdrawalReceiveView(ExchangeView):
+    """Another authority's cmetrack withdraws a hand-over it delivered here."""
+
+    @extend_schema(
+        operation_id="exchange_withdrawal_receive",
+        summary="Receive the withdrawal of a hand-over another authority sent",
+        description=(
+            "Signed by a peer authority's token. Recorded on the notification (and on a case "
+            "opened from it, with a task to check the child is still here); nothing is closed. "
+            "A hand-over that peer did not deliver is 404. Recorded once per message_id."
+        ),
+        request=WithdrawalMessageSerializer,
+        responses={
+            201: WithdrawalReceiptSerializer,
+            200: WithdrawalReceiptSerializer,
+            400: ERRORS,
+            401: ERRORS,
+            403: ERRORS,
+            404: ERRORS,
+        },
+        tags=["exchange"],
+    )
+    def post(self, request: Request) -> Response:
+        opened = self.opened(request, {"reason"})
+        if isinstance(opened, Response):
+            return opened
+        peer, data, message_id = opened
+        reason = data.get("reason", "")
+        if not isinstance(reason, str):
+            return error_response(_problem("reason", "Give a string."), 400)
+        try:
+            receipt = withdrawal_receive(
+                peer=peer,
+                message_id=message_id,
+                reference=str(data["reference"]),
                 reason=reason,
                 by=self.user,
             )

@@ -24,6 +24,7 @@ from cmetrack.referrals.services import IntakeError
 from cmetrack.referrals.services.handover import (
     handover_information_requested,
     handover_update,
+    notification_withdrawn_by_sender,
 )
 
 from ..models import Answer, InboundMessage, MessageKind, Peer
@@ -140,3 +141,40 @@ def reply_receive(
         )
 
     return _once(peer=peer, message_id=message_id, kind=MessageKind.REPLY, work=work)
+
+
+def withdrawal_receive(
+    *, peer: Peer, message_id: uuid.UUID, reference: str, reason: str, by: User
+) -> Receipt:
+    """A peer withdraws a hand-over it delivered to us (found by its own reference, among what
+    that peer delivered: another authority's is not found). Recorded on the notification, and
+    on a case opened from it with a task to check; nothing is closed (referrals'
+    `notification_withdrawn_by_sender`)."""
+    if not peer.active or by.pk != peer.account_id:
+        raise ExchangeError("This account is not an active peer authority.")
+    repeat = already_received(peer=peer, message_id=message_id)
+    if repeat is not None:
+        return repeat
+    delivered = (
+        InboundMessage.objects.filter(
+            peer=peer, kind=MessageKind.HANDOVER, remote_reference=reference.strip()[:20]
+        )
+        .exclude(notification=None)
+        .first()
+    )
+    if delivered is None or delivered.notification_id is None:
+        raise LookupError(reference)
+    inbound = OtherLaNotification.objects.get(pk=delivered.notification_id)
+
+    def work() -> tuple[OtherLaNotification, str, dict[str, Any]]:
+        try:
+            note = notification_withdrawn_by_sender(notification=inbound, reason=reason, by=by)
+        except IntakeError as error:
+            raise ExchangeError(str(error), getattr(error, "field", "") or "") from error
+        return (
+            note,
+            reference.strip(),
+            {"message_id": str(message_id), "reference": note.reference, "withdrawn": True},
+        )
+
+    return _once(peer=peer, message_id=message_id, kind=MessageKind.WITHDRAWAL, work=work)

@@ -46,6 +46,7 @@ Status = OutboxMessage.Status
 PATHS = {
     MessageKind.HANDOVER: "/api/v1/exchange/notifications/",
     MessageKind.REPLY: "/api/v1/exchange/replies/",
+    MessageKind.WITHDRAWAL: "/api/v1/exchange/withdrawals/",
 }
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=2)
@@ -93,6 +94,11 @@ def handover_payload(note: OtherLaNotification) -> dict[str, Any]:
 
 def reply_payload(*, reference: str, answer: str, reason: str) -> dict[str, Any]:
     return {"reference": reference, "answer": answer, "reason": reason}
+
+
+def withdrawal_payload(*, reference: str, reason: str) -> dict[str, Any]:
+    """Our hand-over `reference` is withdrawn (the child did not move, or was sent wrongly)."""
+    return {"reference": reference, "reason": reason}
 
 
 def outbox_queue(
@@ -226,7 +232,10 @@ def _delivered(message: OutboxMessage, response: requests.Response, elapsed: int
         http_status=response.status_code,
         milliseconds=elapsed,
     )
-    what = "delivered to their cmetrack" if message.kind == MessageKind.HANDOVER else "reply sent"
+    what = {
+        MessageKind.HANDOVER: "delivered to their cmetrack",
+        MessageKind.WITHDRAWAL: "withdrawal sent",
+    }.get(MessageKind(message.kind), "reply sent")
     _timeline(
         message,
         f"{what} (attempt {message.attempts})",

@@ -22,6 +22,7 @@ from cmetrack.exchange.services.peers import generate_signing_secret, peer_add
 KNOWSLEY = "340"
 NOTIFICATIONS = "/api/v1/exchange/notifications/"
 REPLIES = "/api/v1/exchange/replies/"
+WITHDRAWALS = "/api/v1/exchange/withdrawals/"
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ from cmetrack.referrals.services import (
 from cmetrack.referrals.services.handover import notification_information_request
 from cmetrack.testing.factories import CaseFactory, OrganisationFactory, UserFactory
 
-from .conftest import KNOWSLEY, NOTIFICATIONS, REPLIES, PeerClient, handover_message
+from .conftest import KNOWSLEY, NOTIFICATIONS, REPLIES, WITHDRAWALS, PeerClient, handover_message
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_every_call_is_audited_against_its_token(as_peer: PeerClient) -> None:
     }
 
 
-@pytest.mark.parametrize("path", [NOTIFICATIONS, REPLIES])
+@pytest.mark.parametrize("path", [NOTIFICATIONS, REPLIES, WITHDRAWALS])
 def test_the_wrong_role_is_refused_on_every_endpoint(
     path: str,
     peer: Peer,

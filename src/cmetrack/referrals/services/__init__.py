@@ -33,6 +33,7 @@ from .handover import (
     handover_send,
     handover_update,
     notification_information_request,
+    notification_withdrawn_by_sender,
 )
 from .joint_enquiries import deletion_confirm_enquiries
 from .kinds import submission_details
@@ -89,6 +90,7 @@ __all__ = [
     "new_pupil_return_check",
     "new_pupil_return_submit",
     "notification_information_request",
+    "notification_withdrawn_by_sender",
     "other_la_check",
     "other_la_notification_submit",
     "public_concern_check",

@@ -307,3 +307,58 @@ def notification_information_request(
         sender=OtherLaNotification, notification=note, question=question, by=by
     )
     return note
+
+
+WITHDRAWN_BY_SENDER_LABEL = "Withdrawn by the authority that sent it"
+
+
+@transaction.atomic
+def notification_withdrawn_by_sender(
+    *, notification: OtherLaNotification, reason: str, by: User
+) -> OtherLaNotification:
+    """The authority that sent an inbound notification withdraws it (the child did not move,
+    or it went to the wrong authority). Nothing is closed for the team: a withdrawal is news,
+    not a decision. The notification keeps the withdrawal on its triage note (and stays in the
+    queue if untriaged); a case opened from it gets a timeline line and a task to check whether
+    the child is still here. `by` is the sending authority's account, the one that sent it."""
+    note = OtherLaNotification.objects.select_for_update().get(pk=notification.pk)
+    if note.direction != Direction.INBOUND:
+        raise IntakeError("Only a notification from another authority can be withdrawn by it.")
+    if note.submitted_by_id != by.pk:
+        raise IntakeError("Only the authority that sent this notification can withdraw it.")
+    reason = reason.strip()
+    line = (
+        f"Withdrawn by {note.other_la_name} on {timezone.localdate():%d/%m/%Y}: "
+        f"{reason or 'no reason given'}"
+    )
+    note.triage_note = f"{note.triage_note}\n{line}" if note.triage_note else line
+    with acting_as(by):
+        note.save(update_fields=["triage_note"])
+    case = note.case
+    if case is None:
+        return note
+    case_intake_event(
+        case=case,
+        kind=EventKind.HANDOVER_CHANGED,
+        by=by,
+        authority=note.other_la_name,
+        state_label=WITHDRAWN_BY_SENDER_LABEL,
+        reference=note.reference,
+        reason=reason,
+    )
+    officer = note.triaged_by
+    if case.is_open and officer is not None and is_la_staff(officer):
+        try:
+            task_create(
+                case=case,
+                title=(
+                    f"{note.other_la_name} withdrew notification {note.reference}: check "
+                    "whether the child is still in this area"
+                )[:200],
+                due_on=timezone.localdate(),
+                by=officer,
+                assigned_to=case.assigned_to or officer,
+            )
+        except CaseError as error:
+            raise IntakeError(str(error)) from error
+    return note
