@@ -6,6 +6,7 @@ Thin: the form checks, the exchange services write (through the referrals servic
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -100,6 +101,17 @@ def _answer(receipt: Receipt) -> Response:
     return Response(
         receipt.answer, status=status.HTTP_201_CREATED if receipt.first else status.HTTP_200_OK
     )
+
+
+def _about_our_handover(receive: Callable[[], Receipt]) -> Response:
+    """A message about a hand-over already between us (a reply, a withdrawal): the answer, 404
+    when that peer has no such hand-over, or the service's refusal as a 400."""
+    try:
+        return _answer(receive())
+    except LookupError:
+        raise NotFound("No such hand-over.") from None
+    except ExchangeError as error:
+        return error_response(_problem(error.field or None, str(error)), 400)
 
 
 class ExchangeView(ApiView):
@@ -237,8 +249,8 @@ class ReplyReceiveView(ExchangeView):
             )
         if not isinstance(reason, str):
             return error_response(_problem("reason", "Give a string."), 400)
-        try:
-            receipt = reply_receive(
+        return _about_our_handover(
+            lambda: reply_receive(
                 peer=peer,
                 message_id=message_id,
                 reference=str(data["reference"]),
@@ -246,11 +258,7 @@ class ReplyReceiveView(ExchangeView):
                 reason=reason,
                 by=self.user,
             )
-        except LookupError:
-            raise NotFound("No such hand-over.") from None
-        except ExchangeError as error:
-            return error_response(_problem(error.field or None, str(error)), 400)
-        return _answer(receipt)
+        )
 
 
 class WithdrawalReceiveView(ExchangeView):
@@ -283,16 +291,12 @@ class WithdrawalReceiveView(ExchangeView):
         reason = data.get("reason", "")
         if not isinstance(reason, str):
             return error_response(_problem("reason", "Give a string."), 400)
-        try:
-            receipt = withdrawal_receive(
+        return _about_our_handover(
+            lambda: withdrawal_receive(
                 peer=peer,
                 message_id=message_id,
                 reference=str(data["reference"]),
                 reason=reason,
                 by=self.user,
             )
-        except LookupError:
-            raise NotFound("No such hand-over.") from None
-        except ExchangeError as error:
-            return error_response(_problem(error.field or None, str(error)), 400)
-        return _answer(receipt)
+        )

@@ -249,34 +249,57 @@ def handover_information_requested(
             by=by,
             reason=question,
         )
+    _on_case_with_task(
+        notification,
+        by=by,
+        label=MORE_INFORMATION_LABEL,
+        reason=question,
+        officer=by if can_triage(by) else notification.submitted_by,
+        assigned_to=notification.submitted_by,
+        task=(
+            f"{notification.other_la_name} asks for more information about hand-over "
+            f"{notification.reference}: {question}"
+        ),
+    )
+    return notification
+
+
+def _on_case_with_task(
+    notification: OtherLaNotification,
+    *,
+    by: User,
+    label: str,
+    reason: str,
+    officer: User | None,
+    assigned_to: User | None,
+    task: str,
+) -> None:
+    """What another authority told us about a hand-over, on the case it concerns (if any): a
+    timeline line in that authority's name, and, on an open case, a task due today set by
+    `officer` (a member of the team) for `assigned_to` (else the officer)."""
     case = notification.case
     if case is None:
-        return notification
+        return
     case_intake_event(
         case=case,
         kind=EventKind.HANDOVER_CHANGED,
         by=by,
         authority=notification.other_la_name,
-        state_label=MORE_INFORMATION_LABEL,
+        state_label=label,
         reference=notification.reference,
-        reason=question,
+        reason=reason,
     )
-    officer = by if can_triage(by) else notification.submitted_by
     if case.is_open and officer is not None and is_la_staff(officer):
         try:
             task_create(
                 case=case,
-                title=(
-                    f"{notification.other_la_name} asks for more information about hand-over "
-                    f"{notification.reference}: {question}"
-                )[:200],
+                title=task[:200],
                 due_on=timezone.localdate(),
                 by=officer,
-                assigned_to=notification.submitted_by or officer,
+                assigned_to=assigned_to or officer,
             )
         except CaseError as error:
             raise IntakeError(str(error)) from error
-    return notification
 
 
 @transaction.atomic
@@ -335,8 +358,19 @@ def notification_withdrawn_by_sender(
     with acting_as(by):
         note.save(update_fields=["triage_note"])
     case = note.case
-    if case is None:
-        return note
+    _on_case_with_task(
+        note,
+        by=by,
+        label=WITHDRAWN_BY_SENDER_LABEL,
+        reason=reason,
+        officer=note.triaged_by,
+        assigned_to=case.assigned_to if case is not None else None,
+        task=(
+            f"{note.other_la_name} withdrew notification {note.reference}: check whether the "
+            "child is still in this area"
+        ),
+    )
+    return note
     case_intake_event(
         case=case,
         kind=EventKind.HANDOVER_CHANGED,
