@@ -53,6 +53,13 @@ from cmetrack.cases.services import case_flag_add, closure_request, enquiry_reco
 from cmetrack.cases.status import Status
 from cmetrack.children.models import Child, ChildFlag
 from cmetrack.children.services import child_flag_add
+from cmetrack.crosschecks.kinds import CheckKind
+from cmetrack.crosschecks.models import (
+    CrossCheckCandidate,
+    CrossCheckDismissal,
+    CrossCheckRun,
+)
+from cmetrack.crosschecks.services import CheckRequest, crosscheck_start
 from cmetrack.ehe.models import EheRecord, EheReview, Source
 from cmetrack.ehe.services import EheStart, ehe_record_open
 from cmetrack.letters.models import Letter, LetterTemplate, TemplateVersion
@@ -81,6 +88,8 @@ from cmetrack.referrals.services import (
 )
 from cmetrack.register_import.models import MigratedRow, RegisterMigration
 from cmetrack.register_import.services import migration_upload
+from cmetrack.rolls.models import RollEntry, RollLoad
+from cmetrack.rolls.services import roll_load
 from cmetrack.testing.factories import (
     AddressFactory,
     CaseFactory,
@@ -91,6 +100,7 @@ from cmetrack.testing.factories import (
     flag_type,
     reason,
 )
+from cmetrack.testing.roll_files import census_csv, mis_csv, roll_pupil
 
 ANONYMOUS = "anonymous"
 
@@ -304,6 +314,29 @@ def build_world() -> World:
     # A register migration the CME team uploaded: its header read, its columns not confirmed.
     migration = migration_upload(data=_register_csv(), filename="register.csv", by=officer)
 
+    # A school's roll, and a cross-check of a housing list against it that found one child on
+    # no roll (the candidate the results pages show).
+    roll = roll_load(
+        content=census_csv([roll_pupil(school_urn=urn, school_laestab="")]),
+        filename="roll.csv",
+        by=officer,
+        as_of=today - timedelta(days=20),
+    )
+    crosscheck = crosscheck_start(
+        request=CheckRequest(
+            kind=CheckKind.KNOWN_TO_SERVICES,
+            check_on=today,
+            list_content=mis_csv(
+                [roll_pupil(forename="Kacper", surname="Wisniewski", upn="")],
+                school_columns=False,
+            ),
+            list_name="housing.csv",
+            list_source="Housing",
+        ),
+        by=officer,
+    )
+    crosscheck_candidate = crosscheck.candidates.get()
+
     # Two records that may be the same child, for the merge pages.
     source = ChildFactory(forenames="Millie", surname="Smith", date_of_birth=date(2015, 4, 3))
     AddressFactory(child=source, postcode="L20 7AE")
@@ -365,6 +398,11 @@ def build_world() -> World:
         "batch_a": str(batch.public_id),
         "batch_team": str(batch_team.public_id),
         "migration": str(migration.public_id),
+        "roll_load": str(roll.public_id),
+        "crosscheck_run": str(crosscheck.public_id),
+        "crosscheck_candidate": str(crosscheck_candidate.public_id),
+        "crosscheck_kind": CheckKind.TRANSITION.value,
+        "unknown_kind": "not-a-check",
         "unknown": "00000000-0000-4000-8000-000000000000",  # nothing has this id
         "source_child": str(source.public_id),
         "target_child": str(target.public_id),
@@ -399,6 +437,8 @@ def build_world() -> World:
         "handover": handover.pk,
         "batch": batch.pk,
         "migration": migration.pk,
+        "roll_load": roll.pk,
+        "crosscheck_candidate": crosscheck_candidate.pk,
         "agency_org": agency_org.pk,
         "invite": invite.pk,
         "forgetful": forgetful.pk,
@@ -459,6 +499,11 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
         RegisterMigration,
         MigratedRow,
         Organisation,
+        RollLoad,
+        RollEntry,
+        CrossCheckRun,
+        CrossCheckCandidate,
+        CrossCheckDismissal,
     )
     quote = connection.ops.quote_name
     parts: list[str] = []
@@ -493,6 +538,8 @@ def _state_sql(world: World) -> tuple[str, list[Any]]:
     field(RegisterMigration, "state", "migration")
     field(RegisterMigration, "columns_confirmed", "migration")
     field(Organisation, "name", "agency_org")
+    field(RollLoad, "withdrawn_at", "roll_load")
+    field(CrossCheckCandidate, "state", "crosscheck_candidate")
     for name in ("end_date", "next_review_due", "alert_acknowledged_at", "cme_case_id"):
         field(EheRecord, name, "ehe_record")
     field(Attachment, "removed_at", "attachment")

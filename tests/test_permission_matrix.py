@@ -396,6 +396,42 @@ register_import:commit              POST   ok   ok   ok   403  403  403  403  40
 register_import:undo                GET    ok   ok   ok   403  403  403  403  403  403  in
 register_import:undo                POST   ok   ok   ok   403  403  403  403  403  403  in
 
+# --- school rolls and cross-checks (issue 14): the CME team's alone, refused before any
+# lookup; an unknown load, run, candidate or kind of check is 404; re-run, refer and reopen are
+# require_POST inside the team check
+rolls:list                          GET    ok   ok   ok   403  403  403  403  403  403  in
+rolls:list                          POST   ok   ok   ok   403  403  403  403  403  403  in
+rolls:upload                        GET    ok   ok   ok   403  403  403  403  403  403  in
+rolls:upload                        POST   ok   ok   ok   403  403  403  403  403  403  in
+rolls:detail                        GET    ok   ok   ok   403  403  403  403  403  403  in
+rolls:detail                        POST   ok   ok   ok   403  403  403  403  403  403  in
+rolls:detail@unknown                GET    404  404  404  403  403  403  403  403  403  in
+rolls:detail@unknown                POST   404  404  404  403  403  403  403  403  403  in
+rolls:withdraw                      GET    ok   ok   ok   403  403  403  403  403  403  in
+rolls:withdraw                      POST   ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:list                    GET    ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:list                    POST   ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:start                   GET    ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:start                   POST   ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:start@unknown           GET    404  404  404  403  403  403  403  403  403  in
+crosschecks:start@unknown           POST   404  404  404  403  403  403  403  403  403  in
+crosschecks:run                     GET    ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:run                     POST   ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:run@unknown             GET    404  404  404  403  403  403  403  403  403  in
+crosschecks:run@unknown             POST   404  404  404  403  403  403  403  403  403  in
+crosschecks:export                  GET    ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:export                  POST   ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:rerun                   GET    405  405  405  403  403  403  403  403  403  in
+crosschecks:rerun                   POST   ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:candidate               GET    ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:candidate               POST   ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:candidate@unknown       GET    404  404  404  403  403  403  403  403  403  in
+crosschecks:candidate@unknown       POST   404  404  404  403  403  403  403  403  403  in
+crosschecks:refer                   GET    405  405  405  403  403  403  403  403  403  in
+crosschecks:refer                   POST   ok   ok   ok   403  403  403  403  403  403  in
+crosschecks:reopen                  GET    405  405  405  403  403  403  403  403  403  in
+crosschecks:reopen                  POST   ok   ok   ok   403  403  403  403  403  403  in
+
 # --- public: no sign-in --------------------------------------------------------------------
 referrals:concern                   GET    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 referrals:concern                   POST   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
@@ -572,6 +608,21 @@ KWARGS: dict[str, dict[str, str]] = {
         for name in ["detail", "columns", "codes", "commit", "undo"]
     },
     "register_import:detail@unknown": {"public_id": "unknown"},
+    **{f"rolls:{name}": {"public_id": "roll_load"} for name in ["detail", "withdraw"]},
+    "rolls:detail@unknown": {"public_id": "unknown"},
+    "crosschecks:start": {"kind": "crosscheck_kind"},
+    "crosschecks:start@unknown": {"kind": "unknown_kind"},
+    **{f"crosschecks:{name}": {"public_id": "crosscheck_run"} for name in ["run", "rerun"]},
+    "crosschecks:run@unknown": {"public_id": "unknown"},
+    "crosschecks:export": {"public_id": "crosscheck_run", "fmt": "export_format"},
+    **{
+        f"crosschecks:{name}": {
+            "public_id": "crosscheck_run",
+            "candidate_id": "crosscheck_candidate",
+        }
+        for name in ["candidate", "refer", "reopen"]
+    },
+    "crosschecks:candidate@unknown": {"public_id": "crosscheck_run", "candidate_id": "unknown"},
     "letters:case": CASE,
     "letters:preview": {**CASE, "slug": "letter_template"},
     "letters:download": {"public_id": "letter", "fmt": "letter_format"},

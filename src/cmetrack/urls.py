@@ -21,6 +21,8 @@ urlpatterns = [
     path("letters/", include("cmetrack.letters.urls")),
     path("attachments/", include("cmetrack.attachments.urls")),
     path("register-migration/", include("cmetrack.register_import.urls")),
+    path("rolls/", include("cmetrack.rolls.urls")),  # school rolls as data (issue 14)
+    path("cross-checks/", include("cmetrack.crosschecks.urls")),
     path("information/", include("cmetrack.publicinfo.urls")),  # public: no sign-in
     path("api/", include("cmetrack.api.urls")),  # bearer tokens, not the site's sign-in
     path("exchange/", include("cmetrack.exchange.urls")),  # a hand-over's export (issue 15)

@@ -271,3 +271,9 @@ def child_get_any(*, user: AnyUser, public_id: UUID | str) -> Child:
     if child is None:
         raise Http404("No such child.")
     return child
+
+
+def child_records(ids: list[int]) -> dict[int, PersonRecord]:
+    """The scorer's records of these live children (merged ones left out), by pk: for the
+    checks that compare many children at once (crosschecks)."""
+    return _records(ids)

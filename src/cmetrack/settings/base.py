@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "cmetrack.api",
     "cmetrack.exchange",
     "cmetrack.register_import",
+    "cmetrack.rolls",
+    "cmetrack.crosschecks",
     "cmetrack.matching",
     "cmetrack.reports",
     "cmetrack.privacy",
