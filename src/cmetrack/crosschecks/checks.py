@@ -15,6 +15,7 @@ from cmetrack.core.school_age import (
     compulsory_school_age_end,
     compulsory_school_age_start,
     is_compulsory_school_age,
+    long_date,
 )
 from cmetrack.matching.selectors import child_records
 from cmetrack.referrals.models import DeletionReturn
@@ -23,7 +24,7 @@ from cmetrack.rolls.selectors import entries_on_roll, school_rolls_as_of
 
 from .linking import Finding, Progress, find_each
 from .people import Person, identity_of
-from .sources import day_text, everyone_known, pupils_on_roll, roll_people, roll_person
+from .sources import everyone_known, pupils_on_roll, roll_people, roll_person
 
 # A nearest record this likely is named in the list; below it, only on the candidate's page.
 POSSIBLE_AT = 0.01
@@ -145,7 +146,7 @@ def transition(
             leavers,
             findings,
             lambda p: (
-                f"On no roll dated after {day_text(leavers_on)}, and on no new-pupil "
+                f"On no roll dated after {long_date(leavers_on)}, and on no new-pupil "
                 "return, deletion return naming a destination, CME or home-education record."
             ),
         ),
@@ -221,11 +222,11 @@ def starting_school(
         lambda p: (
             (
                 "Of compulsory school age from "
-                f"{day_text(compulsory_school_age_start(p.date_of_birth))}"
+                f"{long_date(compulsory_school_age_start(p.date_of_birth))}"
                 if p.date_of_birth
                 else "No date of birth given"
             )
-            + f"; on no roll as of {day_text(check_on)}, CME or home-education record."
+            + f"; on no roll as of {long_date(check_on)}, CME or home-education record."
         ),
     )
     summary.update(listed=len(listed), not_due=len(listed) - len(due))
@@ -248,7 +249,7 @@ def known_to_services(
         lambda p: (
             f"Known to {source}"
             + ("" if p.date_of_birth else " (no date of birth given)")
-            + f"; of compulsory school age and on no roll as of {day_text(check_on)}, CME or "
+            + f"; of compulsory school age and on no roll as of {long_date(check_on)}, CME or "
             "home-education record."
         ),
     )
@@ -284,7 +285,7 @@ def repeated_moves(*, check_on: date, progress: Progress) -> Outcome:
             m = moves[key]
             if roll.school_key not in m.schools:
                 m.schools[roll.school_key] = (
-                    f"{roll.school_name or roll.school_key} (roll of {day_text(roll.load.as_of)})"
+                    f"{roll.school_name or roll.school_key} (roll of {long_date(roll.load.as_of)})"
                 )
                 m.person = roll_person(entry, roll)
         progress(done, len(rolls), "Reading roll history")
@@ -295,13 +296,13 @@ def repeated_moves(*, check_on: date, progress: Progress) -> Outcome:
         why = []
         if len(m.schools) >= MOVES_AT_RISK:
             why.append(
-                f"On the rolls of {len(m.schools)} schools since {day_text(since)}: "
+                f"On the rolls of {len(m.schools)} schools since {long_date(since)}: "
                 + "; ".join(m.schools.values())
                 + "."
             )
         if len(m.addresses) >= MOVES_AT_RISK:
             why.append(
-                f"{len(m.addresses)} addresses since {day_text(since)}: "
+                f"{len(m.addresses)} addresses since {long_date(since)}: "
                 + "; ".join(m.addresses)
                 + "."
             )
@@ -324,7 +325,7 @@ def _address_moves(moves: dict[str, _Moves], since: date, until: date) -> None:
     by_child: dict[int, list[str]] = defaultdict(list)
     for child_id, postcode, raw, town, date_from in rows.order_by("date_from"):
         by_child[child_id].append(
-            f"{postcode or raw or town or 'address'} from {day_text(date_from)}"
+            f"{postcode or raw or town or 'address'} from {long_date(date_from)}"
             if date_from
             else f"{postcode or raw or town or 'address'}"
         )
@@ -357,7 +358,7 @@ def _unknown_destinations(moves: dict[str, _Moves], since: date, until: date) ->
         m = moves[key]
         m.unknown_destinations.append(
             f"{r.reference} from {r.school.name if r.school else 'a school'} on "
-            f"{day_text(r.deletion_date)}"
+            f"{long_date(r.deletion_date)}"
         )
         if m.person is None:
             m.person = Person(

@@ -4,11 +4,13 @@ turn it into a CME referral in one step. The CME team only; every write is audit
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -384,7 +386,9 @@ def candidate_refer(*, candidate: CrossCheckCandidate, by: User) -> CmeReferral:
     _require_team(by)
     with transaction.atomic():
         locked = (
-            CrossCheckCandidate.objects.select_for_update()
+            # Only the candidate's row is locked: PostgreSQL refuses FOR UPDATE on the nullable
+            # side of the outer join to the last school.
+            CrossCheckCandidate.objects.select_for_update(of=("self",))
             .select_related("run", "last_school")
             .get(pk=candidate.pk)
         )
@@ -399,3 +403,22 @@ def candidate_refer(*, candidate: CrossCheckCandidate, by: User) -> CmeReferral:
             locked.referral = referral
             locked.save()
     return referral
+
+
+def crosscheck_runs_delete_old(*, today: date | None = None) -> int:
+    """The retention job's part: delete runs (their list file, candidates and subjects) made
+    more than CMETRACK_ROLL_RETENTION_DAYS ago, as the rolls they read are. A referral made
+    from a candidate keeps its own copy; a dismissal's memory goes with its last run."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.CMETRACK_ROLL_RETENTION_DAYS)
+    deleted = 0
+    for run in CrossCheckRun.objects.filter(created_at__date__lt=cutoff).only("pk", "list_file"):
+        with transaction.atomic():
+            name = run.list_file.name if run.list_file else ""
+            shared = bool(name) and CrossCheckRun.objects.filter(list_file=name).count() > 1
+            if CrossCheckRun.objects.filter(pk=run.pk).delete()[0]:
+                deleted += 1
+                if name and not shared:
+                    transaction.on_commit(functools.partial(run.list_file.storage.delete, name))
+    CrossCheckDismissal.objects.filter(dismissed_at__date__lt=cutoff, candidate=None).delete()
+    return deleted

@@ -10,49 +10,24 @@ from django.utils import timezone
 
 from cmetrack.cases.models import Case
 from cmetrack.cases.status import Status
-from cmetrack.core.year_group import year_group_label
+from cmetrack.core.school_age import long_date
 from cmetrack.ehe.models import EheRecord
 from cmetrack.matching.records import PersonRecord
 from cmetrack.matching.selectors import child_records
 from cmetrack.referrals.models import DeletionReturn, NewPupilReturn, Submission
 from cmetrack.rolls.models import RollEntry, SchoolRoll
+from cmetrack.rolls.records import entry_record, entry_where
 from cmetrack.rolls.selectors import entries_on_roll, school_rolls_as_of
 
 from .people import Person
 
 
-def day_text(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def year_label(year_group: str) -> str:
-    if year_group.isdigit():
-        return year_group_label(int(year_group))
-    return {"R": "Reception", "N1": "Nursery (N1)", "N2": "Nursery (N2)"}.get(
-        year_group, f"Year group {year_group}" if year_group else "Year group not given"
-    )
-
-
 def roll_person(entry: RollEntry, roll: SchoolRoll) -> Person:
-    # A preferred name is one more name the child may be known by elsewhere.
-    others = (
-        ((entry.preferred_forename or entry.forename, entry.preferred_surname or entry.surname),)
-        if entry.preferred_forename or entry.preferred_surname
-        else ()
-    )
-    school = roll.school_name or roll.school_key
-    return Person(
-        forenames=" ".join(p for p in (entry.forename, entry.middle_names) if p),
-        surname=entry.surname,
-        date_of_birth=entry.date_of_birth,
-        sex=entry.sex,
-        upn=entry.upn,
-        former_upn=entry.former_upn,
-        postcode=entry.postcode,
-        address=entry.address,
-        other_names=others,
-        where=f"{year_label(entry.year_group)} at {school} (roll of {day_text(roll.load.as_of)})",
+    return _from_record(
+        entry_record(entry),
+        where=entry_where(entry, roll),
         source="roll",
+        address=entry.address,
         school_urn=roll.school.urn if roll.school else "",
         year_group=entry.year_group,
     )
@@ -71,7 +46,15 @@ def pupils_on_roll(as_of: date) -> tuple[list[Person], list[SchoolRoll]]:
     return roll_people(rolls, as_of), rolls
 
 
-def _from_record(record: PersonRecord, *, where: str, source: str) -> Person:
+def _from_record(
+    record: PersonRecord,
+    *,
+    where: str,
+    source: str,
+    address: str = "",
+    school_urn: str = "",
+    year_group: str = "",
+) -> Person:
     return Person(
         forenames=record.forenames,
         surname=record.surname,
@@ -81,8 +64,11 @@ def _from_record(record: PersonRecord, *, where: str, source: str) -> Person:
         former_upn=record.former_upns[0] if record.former_upns else "",
         postcode=record.postcode,
         other_names=record.other_names,
+        address=address,
         where=where,
         source=source,
+        school_urn=school_urn,
+        year_group=year_group,
     )
 
 
@@ -140,7 +126,7 @@ def new_pupil_returns(since: date, until: date) -> list[Person]:
         _submitted(
             r,
             f"New-pupil return {r.reference} from {r.school.name if r.school else 'a school'}, "
-            f"starting {day_text(r.start_date)}",
+            f"starting {long_date(r.start_date)}",
             "new_pupil",
         )
         for r in returns.select_related("school")
@@ -159,7 +145,7 @@ def deletions_with_destination(since: date, until: date) -> list[Person]:
             _submitted(
                 r,
                 f"Deletion return {r.reference}: left "
-                f"{r.school.name if r.school else 'school'} on {day_text(r.deletion_date)} "
+                f"{r.school.name if r.school else 'school'} on {long_date(r.deletion_date)} "
                 f"for {to}",
                 "deletion",
             )

@@ -56,9 +56,16 @@ def tick_summary(report: TickReport) -> str:
 
 
 def _retention() -> str:
+    from cmetrack.crosschecks.services import crosscheck_runs_delete_old
     from cmetrack.privacy.retention import anonymise_due
+    from cmetrack.rolls.services import roll_loads_delete_old
 
-    return f"{len(anonymise_due())} children anonymised."
+    lines = [f"{len(anonymise_due())} children anonymised."]
+    if rolls := roll_loads_delete_old():
+        lines.append(f"{rolls} school roll load(s) past the retention period deleted.")
+    if runs := crosscheck_runs_delete_old():
+        lines.append(f"{runs} cross-check run(s) past the retention period deleted.")
+    return " ".join(lines)
 
 
 def _email_retry() -> str:

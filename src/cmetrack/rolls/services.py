@@ -8,10 +8,12 @@ cannot be read, is hostile, or says neither which school it is from nor what dat
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -46,13 +48,15 @@ def _laestab_digits(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
+def _school_codes(pupil: RollPupil, parsed: ParsedRoll) -> tuple[str, str]:
+    """The pupil's school as the file gives it: the row's URN and DfE number, else the file's."""
+    return (pupil.school_urn or parsed.school_urn, pupil.school_laestab or parsed.school_laestab)
+
+
 def _school_resolver(parsed: ParsedRoll, chosen: School | None) -> dict[tuple[str, str], _SchoolOf]:
     """(urn, laestab) as the rows give them -> the school, found by URN, else by LA and
     establishment number; a school the register does not hold is kept under its number."""
-    wanted = {
-        (p.school_urn or parsed.school_urn, p.school_laestab or parsed.school_laestab)
-        for p in parsed.pupils
-    }
+    wanted = {_school_codes(p, parsed) for p in parsed.pupils}
     urns = {u for u, _ in wanted if u}
     by_urn = {s.urn: s for s in School.objects.filter(urn__in=urns)}
     by_laestab: dict[str, School] = {}
@@ -150,12 +154,7 @@ def roll_load(
             f"{earlier.as_of:%d %B %Y}: withdraw that load first to load it again"
         )
     schools = _school_resolver(parsed, school)
-    nameless = sum(
-        1
-        for p in parsed.pupils
-        if (p.school_urn or parsed.school_urn, p.school_laestab or parsed.school_laestab)
-        not in schools
-    )
+    nameless = sum(1 for p in parsed.pupils if _school_codes(p, parsed) not in schools)
     if nameless:
         raise RollRefused(
             f"{nameless} pupil(s) in this file have no school: choose the school the file is "
@@ -193,12 +192,7 @@ def roll_load(
         counts: dict[str, int] = {}
         batch: list[RollEntry] = []
         for pupil in parsed.pupils:
-            key = schools[
-                (
-                    pupil.school_urn or parsed.school_urn,
-                    pupil.school_laestab or parsed.school_laestab,
-                )
-            ].key
+            key = schools[_school_codes(pupil, parsed)].key
             entry = _entry(pupil)
             entry.school_roll = rolls[key]
             counts[key] = counts.get(key, 0) + 1
@@ -229,3 +223,18 @@ def roll_withdraw(*, load: RollLoad, reason: str, by: User) -> RollLoad:
         locked.withdrawn_reason = reason.strip()
         locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
     return locked
+
+
+def roll_loads_delete_old(*, today: date | None = None) -> int:
+    """The retention job's part: delete every load (its file, rolls and pupils) dated more than
+    CMETRACK_ROLL_RETENTION_DAYS ago. Safe to run again or twice at once."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.CMETRACK_ROLL_RETENTION_DAYS)
+    deleted = 0
+    for load in RollLoad.objects.filter(as_of__lt=cutoff).only("pk", "file"):
+        with transaction.atomic():
+            name = load.file.name
+            if RollLoad.objects.filter(pk=load.pk).delete()[0]:
+                deleted += 1
+                transaction.on_commit(functools.partial(load.file.storage.delete, name))
+    return deleted

@@ -55,6 +55,10 @@ CMETRACK_RETENTION_AGE = int(os.environ.get("CMETRACK_RETENTION_AGE", "25"))
 CMETRACK_RETENTION_YEARS_WITHOUT_DOB = int(
     os.environ.get("CMETRACK_RETENTION_YEARS_WITHOUT_DOB", "10")
 )
+# School rolls and cross-check runs (docs/cross-checks.md) are deleted this many days after the
+# date they are for, by the daily retention job: long enough for the repeated-moves check's 24
+# months and a year's comparison, no longer.
+CMETRACK_ROLL_RETENTION_DAYS = int(os.environ.get("CMETRACK_ROLL_RETENTION_DAYS", "1095"))
 # Backups (docs/backup.md): 32 random bytes in base64 (`cmetrack backup --generate-key`), or a
 # file holding them. Keep the key away from the backups.
 CMETRACK_BACKUP_KEY = os.environ.get("CMETRACK_BACKUP_KEY", "")

@@ -191,7 +191,8 @@ def _earliest_start(deletion: DeletionReturn) -> date:
     return min(expected, deletion.deletion_date) - EARLIEST_START
 
 
-def _record(submission: Submission) -> PersonRecord:
+def submission_record(submission: Submission) -> PersonRecord:
+    """The child as a submission describes them, as the scorer compares them."""
     return PersonRecord(
         forenames=submission.forenames,
         surname=submission.surname,
@@ -233,7 +234,7 @@ def _confirms(deletion: DeletionReturn, new_pupil: NewPupilReturn) -> bool:
         return False
     if deletion.upn and deletion.upn == new_pupil.upn:
         return True  # the same UPN is decisive
-    return score(_record(deletion), _record(new_pupil)).probability >= needed
+    return score(submission_record(deletion), submission_record(new_pupil)).probability >= needed
 
 
 def _how(new_pupil: NewPupilReturn) -> str:

@@ -17,6 +17,7 @@ from cmetrack.cases.selectors import case_get, cases_visible_to
 from cmetrack.cases.views.pages import page_of, query_without_page
 from cmetrack.exports.download import export_download
 from cmetrack.exports.options import export_format, export_query, personal_wanted
+from cmetrack.matching.other_sources import source_matches
 
 from ..exports import incoming_table
 from ..forms import (
@@ -57,6 +58,7 @@ from ..services import (
     submission_no_action,
     submission_open_case,
 )
+from ..services.destinations import submission_record
 from .common import show_error
 
 
@@ -123,6 +125,8 @@ def _triage_page(
         and isinstance(detail, OtherLaNotification)
         and detail.direction == Direction.INBOUND,
         "ask_more_form": AskMoreForm(),
+        # Where else the child may be: on a school's roll today (matching.other_sources).
+        "elsewhere": source_matches(submission_record(submission)) if new else [],
     }
     context.update({k: v for k, v in forms_.items() if v is not None})
     # The cases offered beside the submission show known children: each is a view.
