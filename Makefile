@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cmetrack.settings.dev
 
-.PHONY: run serve test lint typecheck pytest setup assets db demo lock screenshots clean bench-load
+.PHONY: run serve test lint typecheck pytest setup assets db demo lock screenshots clean bench-load bench-spark
 
 run: setup db demo
 	@echo ""
@@ -36,6 +36,12 @@ serve: setup
 # The load benchmark's own tools (locust), kept out of make test: benchmarks/load/.
 bench-load: setup
 	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
+
+# Splink on Spark in local mode (pyspark, kept out of make test; Spark 4 needs Java 17 or 21, e.g.
+# Debian's default-jre-headless): cmetrack link --engine spark, benchmarks/matching/bench_spark.py.
+bench-spark: setup
+	@command -v java >/dev/null 2>&1 || { echo "make bench-spark needs a Java runtime: apt-get install -y default-jre-headless"; exit 2; }
+	$(BIN)/pip install --quiet --require-hashes -r requirements/spark.txt
 
 setup: $(VENV)/.installed $(VENDOR)/.copied
 
