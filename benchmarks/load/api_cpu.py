@@ -107,8 +107,23 @@ def main() -> None:
     parser.add_argument(
         "--phases", action="store_true", help="CPU per request in each step (PHASES), measured"
     )
+    parser.add_argument(
+        "--production-settings",
+        action="store_true",
+        help="cmetrack.settings.production (JSON logs, WhiteNoise, the connection pool)",
+    )
     args = parser.parse_args()
-    benchdb.setup_django(benchdb.check_bench_url(args.database_url))
+    if args.production_settings:
+        import os
+        import secrets
+
+        os.environ.setdefault("CMETRACK_SECRET_KEY", secrets.token_urlsafe(50))
+        os.environ.setdefault("CMETRACK_REQUIRE_2FA", "0")
+        os.environ.setdefault("CMETRACK_SSL_REDIRECT", "0")
+    benchdb.setup_django(
+        benchdb.check_bench_url(args.database_url),
+        "cmetrack.settings.production" if args.production_settings else "cmetrack.settings.test",
+    )
     import json
 
     from django.db import connection

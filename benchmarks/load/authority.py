@@ -261,10 +261,11 @@ def build_world(rng: random.Random, *, say: Callable[[str], None]) -> World:
     users = {u.username: u for u in User.objects.all()}
     officers = [users[u.username] for u in la_users if u.role == User.Role.CME_OFFICER]
     managers = [users[u.username] for u in la_users if u.role == User.Role.CME_MANAGER]
-    school_users = {
-        users[u.username].organisation.school_id: users[u.username]  # type: ignore[union-attr]
-        for u in school_accounts
-    }
+    school_users: dict[int, User] = {}
+    for u in school_accounts:
+        school_id = users[u.username].organisation.school_id  # type: ignore[union-attr]
+        assert school_id is not None  # each school account's organisation is its school
+        school_users[school_id] = users[u.username]
     current = models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=today)
     reasons = list(MissingReason.objects.filter(current).order_by("display_order", "code"))
     flags = {f.code: f for f in VulnerabilityFlagType.objects.filter(current)}
@@ -381,8 +382,9 @@ def insert_children(w: World, kids: Sequence[Kid]) -> None:
             other_names.append(OtherName(child=child, kind=kind, forenames=first, surname=last))
         if rng.random() < 0.06:
             former.append(FormerUpn(child=child, upn=w.people.former_upn(child.date_of_birth)))
+    rows: Sequence[models.Model]
     for model, rows in ((Address, addresses), (Contact, contacts), (OtherName, other_names)):
-        model.objects.bulk_create(rows, batch_size=BATCH)  # type: ignore[attr-defined]
+        model._default_manager.bulk_create(rows, batch_size=BATCH)  # type: ignore[arg-type]
         w.counts.add(model.__name__, len(rows))
     FormerUpn.objects.bulk_create(former, batch_size=BATCH)
     w.counts.add("FormerUpn", len(former))
@@ -397,14 +399,14 @@ def insert_children(w: World, kids: Sequence[Kid]) -> None:
     for a in addresses:
         postcodes.setdefault(a.child_id, []).append(a.postcode or a.postcode_raw)
     for k in kids:
-        c = k.child
+        kid = k.child
         for key in blocking_keys(
-            surnames=[c.surname, *others.get(c.pk, [])],
-            date_of_birth=c.date_of_birth,
-            upns=[c.upn, *formers.get(c.pk, [])],
-            postcodes=postcodes.get(c.pk, []),
+            surnames=[kid.surname, *others.get(kid.pk, [])],
+            date_of_birth=kid.date_of_birth,
+            upns=[kid.upn, *formers.get(kid.pk, [])],
+            postcodes=postcodes.get(kid.pk, []),
         ):
-            keys.append(ChildMatchKey(child=c, key=key))
+            keys.append(ChildMatchKey(child=kid, key=key))
     ChildMatchKey.objects.bulk_create(keys, batch_size=BATCH * 2)
     w.counts.add("Child", len(kids))
     w.counts.add("ChildMatchKey", len(keys))
@@ -574,7 +576,7 @@ def plan_case(
         last_day = day
         when = aware(day, minutes)
         if kind == "enquiry":
-            check: EnquiryCheckType = payload["check"]
+            check_type: EnquiryCheckType = payload["check"]
             result = rng.choices(
                 ("found", "nothing", "no_reply", "not_applicable"), weights=(30, 40, 20, 10)
             )[0]
@@ -582,7 +584,7 @@ def plan_case(
             story.enquiries.append(
                 EnquiryCheck(
                     case=case,
-                    check_type=check,
+                    check_type=check_type,
                     done_on=day,
                     done_by_name=w.officer_name(by),
                     method="" if not_applicable else rng.choice(("phone", "email", "system")),
@@ -593,11 +595,11 @@ def plan_case(
             )
             if not_applicable:
                 kind = "enquiry_not_applicable"
-                payload = {"check": check.label, "reason": "No data-sharing agreement."}
+                payload = {"check": check_type.label, "reason": "No data-sharing agreement."}
             else:
                 kind = "enquiry_recorded"
                 labels = dict(EnquiryCheck.Result.choices)
-                payload = {"note": "", "check": check.label, "result_label": labels[result]}
+                payload = {"note": "", "check": check_type.label, "result_label": labels[result]}
         elif kind == "flag_added":
             flag = w.flags[payload["code"]]
             removed = is_closed and rng.random() < 0.3
@@ -897,8 +899,8 @@ def insert_stories(w: World, stories: Sequence[Story]) -> None:
         (ClosureRequest, [r for s in stories for r in s.closures]),
     ):
         for r in rows:
-            r.case_id = r.case.pk  # type: ignore[attr-defined]
-        model.objects.bulk_create(rows, batch_size=BATCH)  # type: ignore[attr-defined]
+            r.case_id = r.case.pk
+        model._default_manager.bulk_create(rows, batch_size=BATCH)  # type: ignore[arg-type]
         w.counts.add(model.__name__, len(rows))
     # A flag raised on a child's earlier case and still active is not raised twice.
     seen: set[tuple[int, int]] = set()
@@ -946,6 +948,7 @@ def work_tasks(w: World, *, say: Callable[[str], None]) -> None:
         "pk", "referral_date", "closed_on", "assigned_to_id"
     )
     for pk, referred, closed_on, officer in closed.iterator(chunk_size=5000):
+        assert closed_on is not None  # a closed case has its date (closed_iff_outcome)
         for kind, label, days in (
             ("home_visit", "Home visit", 5),
             ("first_review", "First review", 10),

@@ -183,11 +183,20 @@ class LoadSampler(threading.Thread):
             self.samples.append(os.getloadavg()[0])
 
 
-def start_gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """gunicorn as `make serve` sizes it, its output in `log`; stop() ends it."""
+def start_gunicorn(
+    env: dict[str, str], log: Path, extra: list[str] | None = None
+) -> subprocess.Popen[bytes]:
+    """gunicorn as `make serve` sizes it (or with `extra` command-line settings, which win over
+    the config file's), its output in `log`; stop() ends it."""
     with log.open("wb") as server_log:
         return subprocess.Popen(  # noqa: S603
-            [str(VENV_BIN / "gunicorn"), "-c", "python:cmetrack.gunicorn_config", "cmetrack.wsgi"],
+            [
+                str(VENV_BIN / "gunicorn"),
+                "-c",
+                "python:cmetrack.gunicorn_config",
+                *(extra or []),
+                "cmetrack.wsgi",
+            ],
             cwd=benchdb.ROOT,
             env=env,
             stdout=server_log,

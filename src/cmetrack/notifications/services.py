@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import DatabaseError, router, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -68,7 +68,9 @@ def email_queue(
     addresses = [address.strip() for address in to if address and address.strip()]
     if not addresses:
         return None
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint of its own: a failure here rolls back the
+    # caller's work with it (all or nothing); outside one, the email and its task are one.
+    with transaction.atomic(savepoint=False):
         now = timezone.now()
         email = OutboundEmail.objects.create(
             to=addresses,
@@ -83,23 +85,58 @@ def email_queue(
     return email
 
 
+def _task_written_beside(task: object, email: OutboundEmail) -> bool:
+    """Whether enqueueing `task` is one INSERT in the email's own database and transaction
+    (the database task backend, production's)."""
+    get_backend = getattr(task, "get_backend", None)
+    if get_backend is None:
+        return False
+    from django_tasks_db import DatabaseBackend
+
+    if not isinstance(get_backend(), DatabaseBackend):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return router.db_for_write(DBTaskResult) == email._state.db
+
+
 def _enqueue(email: OutboundEmail) -> bool:
-    """Enqueue the delivery task; whether it was. A failure leaves the row queued for
-    `emails_retry_due`: the savepoint undoes only the task's half, never the email."""
+    """Enqueue the delivery task; whether it was. A failure of the task backend leaves the row
+    queued for `emails_retry_due`, never failing the work the email is about.
+
+    With the database task backend the task is one INSERT beside the email, in the same
+    transaction, with no savepoint: a database error there leaves the transaction unable to go
+    on (PostgreSQL refuses every later statement), so it is raised, and the email, its task
+    and the caller's work are rolled back together. Any other backend (one reached over the
+    network, or the immediate one, which sends at once) runs in a savepoint, which undoes
+    only the task's half, never the email."""
     from .tasks import email_deliver_task  # the tasks module imports this one
 
+    if _task_written_beside(email_deliver_task, email):
+        try:
+            email_deliver_task.enqueue(email.pk)
+        except DatabaseError:
+            raise
+        except Exception:
+            _not_queued(email)
+            return False
+        return True
     try:
         with transaction.atomic():
             email_deliver_task.enqueue(email.pk)
     except Exception:
-        logger.warning(
-            "Email %s (%s) recorded but its delivery not queued; the retry job will queue it",
-            email.public_id,
-            email.kind,
-            exc_info=True,
-        )
+        _not_queued(email)
         return False
     return True
+
+
+def _not_queued(email: OutboundEmail) -> None:
+    logger.warning(
+        "Email %s (%s) recorded but its delivery not queued; the retry job will queue it",
+        email.public_id,
+        email.kind,
+        exc_info=True,
+    )
 
 
 def email_deliver(email_id: int) -> str:

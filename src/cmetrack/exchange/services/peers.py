@@ -12,9 +12,10 @@ from django.db import transaction
 
 from cmetrack.accounts.access import can_administer, is_other_la_user
 from cmetrack.accounts.models import Organisation, User
+from cmetrack.api.token_lookup import ACCOUNT_ROWS_ATTRIBUTE, register_account_row
 from cmetrack.audit.context import acting_as
 
-from ..conf import allow_http_loopback
+from ..conf import allow_http_loopback, encryption_key
 from ..crypto import KeyMissing, decrypt, encrypt
 from ..models import OutboxMessage, Peer
 from .errors import ExchangeError
@@ -189,14 +190,51 @@ def peer_secret(peer: Peer) -> bytes:
     return decrypt(peer.signing_secret_encrypted).encode()
 
 
+# The API reads, with every token, whether its account is a peer's and the peer's stored
+# (encrypted) signing secret, in the token's own query (api/token_lookup.py): so this check
+# costs no query, and a peer added, or its secret changed, counts from the next call in every
+# process, since nothing about which accounts are peers is kept between calls.
+PEER_ROW = "exchange_peer"
+register_account_row(
+    PEER_ROW, Peer, account_field="account", fields=["signing_secret_encrypted", "la_code"]
+)
+
+# Decrypted secrets by (key, stored value): only the decryption is remembered, never whether an
+# account is a peer. A changed secret is a new stored value (Fernet never writes the same one
+# twice), so it is decrypted afresh; a changed key, likewise.
+_decrypted: dict[tuple[str, str], bytes] = {}
+_DECRYPTED_MAX = 256
+
+
+def _secret_from_stored(la_code: str, stored: str) -> bytes:
+    cache_key = (encryption_key(), stored)
+    found = _decrypted.get(cache_key)
+    if found is not None:
+        return found
+    try:
+        secret = decrypt(stored).encode()
+    except KeyMissing:
+        # Fail closed: a secret we cannot read signs nothing, so the call is refused.
+        logger.error("Peer %s's signing secret cannot be read; refusing its calls", la_code)
+        return secrets.token_bytes(32)
+    if len(_decrypted) >= _DECRYPTED_MAX:
+        _decrypted.clear()
+    _decrypted[cache_key] = secret
+    return secret
+
+
 def signing_secret_for_account(user: User) -> bytes | None:
-    """For the API's check (api/signing.py): a peer's account must sign, active or not."""
+    """For the API's check (api/signing.py): a peer's account must sign, active or not.
+
+    An account the API's token query loaded carries its peer row already (None: not a peer);
+    any other account is looked up."""
+    rows = getattr(user, ACCOUNT_ROWS_ATTRIBUTE, None)
+    if rows is not None and PEER_ROW in rows:
+        row = rows[PEER_ROW]
+        if row is None:
+            return None
+        return _secret_from_stored(row[1], row[0])
     peer = Peer.objects.filter(account_id=user.pk).first()
     if peer is None:
         return None
-    try:
-        return peer_secret(peer)
-    except KeyMissing:
-        # Fail closed: a secret we cannot read signs nothing, so the call is refused.
-        logger.error("Peer %s's signing secret cannot be read; refusing its calls", peer.la_code)
-        return secrets.token_bytes(32)
+    return _secret_from_stored(peer.la_code, peer.signing_secret_encrypted)
