@@ -30,10 +30,8 @@ def _dates(dob: date) -> set[date]:
     return dates
 
 
-def on_roll_today(record: PersonRecord) -> list[SourceMatch]:
-    rolls = school_rolls_as_of(timezone.localdate())
-    if not rolls:
-        return []
+def pupils_like(record: PersonRecord) -> Q:
+    """The roll entries worth scoring against this child (the scorer never sees a whole roll)."""
     wanted = Q(pk__in=[])
     for upn in (record.upn, *record.former_upns):
         if upn := normalise_upn(upn):
@@ -47,6 +45,14 @@ def on_roll_today(record: PersonRecord) -> list[SourceMatch]:
             )
     elif record.surname:
         wanted |= Q(surname__iexact=record.surname.strip())
+    return wanted
+
+
+def on_roll_today(record: PersonRecord) -> list[SourceMatch]:
+    rolls = school_rolls_as_of(timezone.localdate())
+    if not rolls:
+        return []
+    wanted = pupils_like(record)
     by_pk = {r.pk: r for r in rolls}
     entries = entries_on_roll(rolls, timezone.localdate()).filter(wanted)[:MOST_LOOKED_AT]
     prior = prior_for(sum(r.pupil_count for r in rolls))

@@ -24,6 +24,7 @@ from cmetrack.audit.context import acting_as
 from cmetrack.referrals.importing.rows import UnreadableFile
 from cmetrack.schools.models import School
 
+from .destinations import destinations_confirm_by_roll
 from .models import RollEntry, RollLoad, SchoolRoll
 from .reading import ParsedRoll, RollFormat, RollPupil, parse_roll
 
@@ -204,6 +205,11 @@ def roll_load(
         for key, roll in rolls.items():
             roll.pupil_count = counts.get(key, 0)
         SchoolRoll.objects.bulk_update(rolls.values(), ["pupil_count"])
+    # The new schools' rolls confirm the removals waiting for them (after the load is kept).
+    confirmed = destinations_confirm_by_roll(load=load, by=by)
+    if confirmed:
+        load.summary["destinations_confirmed"] = [d.reference for d in confirmed]
+        RollLoad.objects.filter(pk=load.pk).update(summary=load.summary)
     return load
 
 

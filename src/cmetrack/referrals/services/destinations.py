@@ -89,7 +89,8 @@ def destination_due_for(deletion: DeletionReturn) -> tuple[date, str]:
         )
 
 
-def _awaiting() -> QuerySet[DeletionReturn]:
+def awaiting_destinations() -> QuerySet[DeletionReturn]:
+    """The removals whose named new school has not confirmed the pupil yet (nor lapsed)."""
     return DeletionReturn.objects.filter(
         shared_status=SharedStatus.AWAITING_DESTINATION,
         destination_due__isnull=False,
@@ -276,7 +277,7 @@ def _awaiting_for(returns: Sequence[NewPupilReturn]) -> list[DeletionReturn]:
     """The awaiting returns that could match: for one return, those sharing its UPN, birth
     date or surname (one query); for a file, every awaiting return (one query: they are few,
     as each lapses within weeks)."""
-    query = _awaiting().select_related("new_school", "case")
+    query = awaiting_destinations().select_related("new_school", "case")
     if len(returns) == 1:
         [np] = returns
         blocks = Q(surname__iexact=np.surname.strip()) if np.surname.strip() else Q(pk__in=[])
@@ -312,7 +313,7 @@ def destinations_confirm_by_new_pupils(
     for pk, np in matched.items():
         # Re-read under a lock: the lapse job or an officer may have got there first.
         # No select_related: PostgreSQL cannot lock the nullable side of an outer join.
-        locked = _awaiting().select_for_update().filter(pk=pk).first()
+        locked = awaiting_destinations().select_for_update().filter(pk=pk).first()
         if locked is not None:
             _mark_confirmed(locked, how=_how(np), by=by)
             confirmed.append(locked)
@@ -398,14 +399,19 @@ def _lapse_one(pk: int, today: date) -> Case | None:
     """Lapse one awaiting return into a case; None when another run (or a confirmation) got
     there first. One transaction, the row locked and re-checked."""
     with transaction.atomic():
-        deletion = _awaiting().select_for_update().filter(pk=pk, destination_due__lt=today).first()
+        deletion = (
+            awaiting_destinations()
+            .select_for_update()
+            .filter(pk=pk, destination_due__lt=today)
+            .first()
+        )
         if deletion is None:
             return None
         actor, aside = _actor(deletion)
         if actor is None:
             raise IntakeError("No active CME manager to open the case in the name of.")
         due = deletion.destination_due
-        assert due is not None  # _awaiting() says so
+        assert due is not None  # awaiting_destinations() says so
         case = open_or_link(deletion, by=actor, primary_reason=_reason(deletion))
         deletion.destination_lapsed_at = timezone.now()
         deletion.triage_note = (
@@ -435,7 +441,7 @@ def destinations_lapse(*, today: date | None = None) -> tuple[list[Case], list[s
     and the problems (one return's failure does not stop the others)."""
     today = today or timezone.localdate()
     due = list(
-        _awaiting()
+        awaiting_destinations()
         .filter(destination_due__lt=today)
         .order_by("destination_due", "pk")
         .values_list("pk", flat=True)

@@ -4,6 +4,8 @@ already known.
 An exact match (same UPN or former UPN, or same name and date of birth) is reused at once.
 Otherwise the likely matches are shown with their explanations, and the officer decides: this
 is one of them, or a different child (which is remembered, so the pair is not suggested again).
+A pupil on a school's roll today who may be the child (the rolls) is shown once before the
+referral is recorded.
 """
 
 import uuid
@@ -19,6 +21,8 @@ from cmetrack.cases.forms import ReferralForm
 from cmetrack.cases.services import CaseError, ReferralData, referral_record
 from cmetrack.children.models import Child
 from cmetrack.children.selectors import child_find_existing, children_visible_to
+from cmetrack.matching.other_sources import SourceMatch, source_matches
+from cmetrack.matching.records import PersonRecord
 from cmetrack.matching.selectors import Candidate, candidates_for
 from cmetrack.matching.services import non_match_record
 
@@ -38,6 +42,8 @@ def _uuids(values: list[str]) -> list[uuid.UUID]:
 # Likely matches at or above this probability must be decided before a new record is made.
 REVIEW_THRESHOLD = 0.5
 NEW_CHILD = "new"
+# Posted once the pupils on a school's roll who may be this child have been shown.
+ROLLS_SEEN = "rolls_seen"
 
 
 def _likely_matches(user: User, referral: ReferralData) -> list[Candidate]:
@@ -55,10 +61,23 @@ def _likely_matches(user: User, referral: ReferralData) -> list[Candidate]:
     return [candidate for candidate in found if candidate.probability >= REVIEW_THRESHOLD]
 
 
+def _record_of(referral: ReferralData) -> PersonRecord:
+    c = referral.child
+    return PersonRecord(
+        forenames=c.forenames,
+        surname=c.surname,
+        date_of_birth=c.date_of_birth,
+        sex=c.sex,
+        upn=c.upn,
+        postcode=c.address.postcode if c.address else "",
+    )
+
+
 @la_staff_required
 def referral_create(request: HttpRequest) -> HttpResponse:
     form = ReferralForm(request.POST or None)
     candidates: list[Candidate] = []
+    elsewhere: list[SourceMatch] = []
     if request.method == "POST" and form.is_valid():
         assert isinstance(request.user, User)
         referral = form.to_referral()
@@ -81,7 +100,11 @@ def referral_create(request: HttpRequest) -> HttpResponse:
                     form.add_error(
                         None, "Choose whether the child is one of the children shown, or new"
                     )
-        if not candidates and not form.non_field_errors():
+        if not candidates and not form.non_field_errors() and not request.POST.get(ROLLS_SEEN):
+            # Before recording: is the child on a school's roll today? Shown once, then the
+            # officer records the referral (or not) knowing it.
+            elsewhere = source_matches(_record_of(referral))
+        if not candidates and not form.non_field_errors() and not elsewhere:
             try:
                 result = referral_record(
                     data=referral,
@@ -111,6 +134,9 @@ def referral_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "candidates": candidates,
             "new_child": NEW_CHILD,
+            "elsewhere": elsewhere,
+            "rolls_seen": ROLLS_SEEN,
+            "child_choice": request.POST.get("child_choice", ""),
         },
     )
 

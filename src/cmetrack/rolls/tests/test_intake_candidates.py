@@ -85,3 +85,21 @@ def test_only_likely_pupils_are_offered_and_a_withdrawn_load_is_not(
     assert source_matches(stranger) == []
     roll_withdraw(load=on_roll_elsewhere, reason="Wrong file", by=officer)
     assert source_matches(record) == []
+
+
+def test_the_teams_referral_form_shows_the_pupil_on_roll_once_before_recording(
+    on_roll_elsewhere: RollLoad, officer: User
+) -> None:
+    from cmetrack.cases.models import Case
+    from cmetrack.cases.tests.test_views_journey import referral_post
+
+    client = client_for(officer)
+    data = referral_post(upn="")
+    first = client.post(reverse("referrals:team-referral"), data)
+    assert first.status_code == 200
+    page = first.content.decode()
+    assert "Year 7 at Oakfield High School" in page and 'name="rolls_seen"' in page
+    assert not Case.objects.exists()
+    second = client.post(reverse("referrals:team-referral"), {**data, "rolls_seen": "1"})
+    assert second.status_code == 302
+    assert Case.objects.count() == 1

@@ -88,7 +88,7 @@ def test_refused_files_write_nothing(officer: User) -> None:
     school = SchoolFactory()
     good = census_csv([roll_pupil(school_urn=school.urn, school_laestab="")])
     cases = [
-        (b"<!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>", {}, ""),
+        (b"<!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>", {}, "DOCTYPE/entities are not allowed"),
         (good, {}, "what date"),
         (good, {"as_of": timezone.localdate() + timedelta(days=1)}, "today or in the past"),
     ]
