@@ -24,7 +24,14 @@ from cmetrack.rolls.selectors import entries_on_roll, school_rolls_as_of
 
 from .linking import Finding, Progress, find_each
 from .people import Person, identity_of
-from .sources import everyone_known, pupils_on_roll, roll_people, roll_person
+from .sources import (
+    everyone_known,
+    person_from_record,
+    pupils_on_roll,
+    roll_people,
+    roll_person,
+    submitted_person,
+)
 
 # A nearest record this likely is named in the list; below it, only on the candidate's page.
 POSSIBLE_AT = 0.01
@@ -335,16 +342,7 @@ def _address_moves(moves: dict[str, _Moves], since: date, until: date) -> None:
         m = moves[key]
         m.addresses = movers[pk]
         if m.person is None:
-            m.person = Person(
-                forenames=record.forenames,
-                surname=record.surname,
-                date_of_birth=record.date_of_birth,
-                sex=record.sex,
-                upn=record.upn,
-                postcode=record.postcode,
-                where="Child record",
-                source="child",
-            )
+            m.person = person_from_record(record, where="Child record", source="child")
 
 
 def _unknown_destinations(moves: dict[str, _Moves], since: date, until: date) -> None:
@@ -361,14 +359,4 @@ def _unknown_destinations(moves: dict[str, _Moves], since: date, until: date) ->
             f"{long_date(r.deletion_date)}"
         )
         if m.person is None:
-            m.person = Person(
-                forenames=r.forenames,
-                surname=r.surname,
-                date_of_birth=r.date_of_birth,
-                sex=r.sex if r.sex in ("F", "M") else "",
-                upn=r.upn,
-                postcode=r.postcode,
-                where=f"Deletion return {r.reference}",
-                source="deletion",
-                school_urn=r.school.urn if r.school else "",
-            )
+            m.person = submitted_person(r, f"Deletion return {r.reference}", "deletion")

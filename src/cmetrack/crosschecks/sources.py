@@ -15,6 +15,7 @@ from cmetrack.ehe.models import EheRecord
 from cmetrack.matching.records import PersonRecord
 from cmetrack.matching.selectors import child_records
 from cmetrack.referrals.models import DeletionReturn, NewPupilReturn, Submission
+from cmetrack.referrals.services.destinations import submission_record
 from cmetrack.rolls.models import RollEntry, SchoolRoll
 from cmetrack.rolls.records import entry_record, entry_where
 from cmetrack.rolls.selectors import entries_on_roll, school_rolls_as_of
@@ -23,7 +24,7 @@ from .people import Person
 
 
 def roll_person(entry: RollEntry, roll: SchoolRoll) -> Person:
-    return _from_record(
+    return person_from_record(
         entry_record(entry),
         where=entry_where(entry, roll),
         source="roll",
@@ -46,7 +47,7 @@ def pupils_on_roll(as_of: date) -> tuple[list[Person], list[SchoolRoll]]:
     return roll_people(rolls, as_of), rolls
 
 
-def _from_record(
+def person_from_record(
     record: PersonRecord,
     *,
     where: str,
@@ -75,7 +76,7 @@ def _from_record(
 def _children(where_by_child: dict[int, str], source: str) -> list[Person]:
     records = child_records(list(where_by_child))
     return [
-        _from_record(records[pk], where=where, source=source)
+        person_from_record(records[pk], where=where, source=source)
         for pk, where in where_by_child.items()
         if pk in records
     ]
@@ -106,14 +107,10 @@ def _window(since: date, until: date) -> tuple[datetime, datetime]:
     )
 
 
-def _submitted(sub: Submission, where: str, source: str) -> Person:
-    return Person(
-        forenames=sub.forenames,
-        surname=sub.surname,
-        date_of_birth=sub.date_of_birth,
-        sex=sub.sex if sub.sex in ("F", "M") else "",
-        upn=sub.upn,
-        postcode=sub.postcode,
+def submitted_person(sub: Submission, where: str, source: str) -> Person:
+    """The child as a return or referral describes them (referrals' own record of it)."""
+    return person_from_record(
+        submission_record(sub),
         where=where,
         source=source,
         school_urn=sub.school.urn if sub.school else "",
@@ -123,7 +120,7 @@ def _submitted(sub: Submission, where: str, source: str) -> Person:
 def new_pupil_returns(since: date, until: date) -> list[Person]:
     returns = NewPupilReturn.objects.filter(received_at__range=_window(since, until))
     return [
-        _submitted(
+        submitted_person(
             r,
             f"New-pupil return {r.reference} from {r.school.name if r.school else 'a school'}, "
             f"starting {long_date(r.start_date)}",
@@ -142,7 +139,7 @@ def deletions_with_destination(since: date, until: date) -> list[Person]:
             continue
         to = r.new_school.name if r.new_school else (r.new_school_name or "a new address")
         people.append(
-            _submitted(
+            submitted_person(
                 r,
                 f"Deletion return {r.reference}: left "
                 f"{r.school.name if r.school else 'school'} on {long_date(r.deletion_date)} "
